@@ -128,14 +128,26 @@ const BertNormalizer& BertNormalizer::Get(const NormalizerOptions& options) {
 }
 
 BertNormalizer::BertNormalizer(const NormalizerOptions& options) : options_(options) {
-  bmp_.resize(0x10000);
-  pool_.reserve(0x10000 + 4096);
+  for (auto& page : pages_) page.store(nullptr, std::memory_order_relaxed);
+}
+
+const BertNormalizer::Page* BertNormalizer::BuildPage(uint32_t index) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Page* existing = pages_[index].load(std::memory_order_acquire);
+  if (existing != nullptr) return existing;
+  auto page = std::make_unique<Page>();
+  page->pool.reserve(300);
   NormalizedChar buffer[kMaxOutput];
-  for (char32_t cp = 0; cp < 0x10000; ++cp) {
+  for (uint32_t i = 0; i < 256; ++i) {
+    char32_t cp = (index << 8) | i;
     int n = (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : Compute(cp, buffer);
-    bmp_[cp] = (static_cast<uint32_t>(pool_.size()) << 8) | static_cast<uint32_t>(n);
-    pool_.insert(pool_.end(), buffer, buffer + n);
+    page->entries[i] = (static_cast<uint32_t>(page->pool.size()) << 8) | static_cast<uint32_t>(n);
+    page->pool.insert(page->pool.end(), buffer, buffer + n);
   }
+  const Page* result = page.get();
+  owned_pages_.push_back(std::move(page));
+  pages_[index].store(result, std::memory_order_release);
+  return result;
 }
 
 int BertNormalizer::Map(char32_t cp, NormalizedChar* out) const {

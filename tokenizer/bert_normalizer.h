@@ -14,13 +14,16 @@
 // current tables, as HF uses Rust's.
 //
 // Every step is a per-character map, so the whole normalizer is a table from a code point to
-// a short sequence of (code point, class) pairs, built once for the BMP and computed on the fly
-// for the rare astral characters.
+// a short sequence of (code point, class) pairs. The BMP table is filled lazily in pages of 256
+// code points (English text touches a handful, so start-up stays in milliseconds); astral
+// characters are computed on the fly.
 #ifndef ELECTRA_TOKENIZER_BERT_NORMALIZER_H_
 #define ELECTRA_TOKENIZER_BERT_NORMALIZER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,11 +63,13 @@ class BertNormalizer {
   static constexpr int kMaxOutput = 18;
   int Map(char32_t cp, NormalizedChar* out) const;
 
-  // For the BMP: a view of the precomputed mapping (no copy).
+  // For the BMP: a view of the table's mapping (no copy). Thread-safe.
   const NormalizedChar* MapBmp(char32_t cp, int* count) const {
-    uint32_t e = bmp_[cp];
+    const Page* page = pages_[cp >> 8].load(std::memory_order_acquire);
+    if (page == nullptr) page = BuildPage(cp >> 8);
+    uint32_t e = page->entries[cp & 0xFF];
     *count = static_cast<int>(e & 0xFF);
-    return pool_.data() + (e >> 8);
+    return page->pool.data() + (e >> 8);
   }
 
   // Class of a normalized character (whitespace / punctuation / word).
@@ -76,11 +81,18 @@ class BertNormalizer {
   const NormalizerOptions& options() const { return options_; }
 
  private:
+  struct Page {
+    uint32_t entries[256];  // offset << 8 | count into pool
+    std::vector<NormalizedChar> pool;
+  };
+
   int Compute(char32_t cp, NormalizedChar* out) const;
+  const Page* BuildPage(uint32_t index) const;
 
   NormalizerOptions options_;
-  std::vector<uint32_t> bmp_;  // offset << 8 | count into pool_
-  std::vector<NormalizedChar> pool_;
+  mutable std::mutex mu_;
+  mutable std::atomic<const Page*> pages_[256];
+  mutable std::vector<std::unique_ptr<Page>> owned_pages_;
 };
 
 // HF's CJK ideograph ranges (`is_chinese_char`; note 0x2B920, not BERT's 0x2B820).

@@ -100,8 +100,12 @@ void FastWordPiece::Tokenize(absl::string_view word, int num_chars,
   const size_t start = ids->size();
   auto emit = [&](int32_t node) {
     const Node& n = nodes_[node];
-    ids->insert(ids->end(), pops_.begin() + n.pops_begin,
-                pops_.begin() + n.pops_begin + n.pops_size);
+    if (n.pops_size == 1) {
+      ids->push_back(pops_[n.pops_begin]);
+    } else {
+      ids->insert(ids->end(), pops_.begin() + n.pops_begin,
+                  pops_.begin() + n.pops_begin + n.pops_size);
+    }
   };
   int32_t u = kRoot;
   for (unsigned char c : word) {
