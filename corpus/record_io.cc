@@ -83,6 +83,29 @@ absl::Status RecordWriter::Close() {
   return file_.Commit();
 }
 
+absl::StatusOr<std::unique_ptr<RecordAppender>> RecordAppender::Open(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot open ", path, " for appending: ", std::strerror(errno)));
+  }
+  return std::unique_ptr<RecordAppender>(new RecordAppender(path, fd));
+}
+
+RecordAppender::~RecordAppender() { close(fd_); }
+
+absl::Status RecordAppender::Write(absl::string_view payload) {
+  std::string framed;
+  AppendRecord(payload, &framed);
+  size_t done = 0;
+  while (done < framed.size()) {
+    ssize_t n = write(fd_, framed.data() + done, framed.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return absl::ResourceExhaustedError(absl::StrCat("cannot write ", path_, ": ", std::strerror(errno)));
+    done += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path,
                                                                  RecordReaderOptions options) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

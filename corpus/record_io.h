@@ -49,6 +49,21 @@ class RecordWriter {
   uint64_t records_ = 0;
 };
 
+// Appends records to a log file that grows while it is read (TensorBoard event files): each
+// record is written whole and flushed.
+class RecordAppender {
+ public:
+  static absl::StatusOr<std::unique_ptr<RecordAppender>> Open(const std::string& path);
+  ~RecordAppender();
+  absl::Status Write(absl::string_view payload);
+  const std::string& path() const { return path_; }
+
+ private:
+  RecordAppender(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  std::string path_;
+  int fd_;
+};
+
 struct RecordReaderOptions {
   // Skip corrupt records (resynchronising at the next valid record) and count them instead of
   // failing. A truncated final record is then counted and ends the file.

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   bazel-bootstrap bazel-platforms bazel-rules-java   # Bazel 4.2.3 and the rule sets it needs offline
-  libtorch-dev libgloo-dev                           # LibTorch 1.13 (CPU) and c10d's Gloo backend
+  libtorch-dev libgloo-dev libopenblas0-pthread                           # LibTorch 1.13 (CPU) and c10d's Gloo backend
   libabsl-dev libprotobuf-dev protobuf-compiler libre2-dev
   libgtest-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev

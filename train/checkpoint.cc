@@ -1,0 +1,145 @@
+#include "train/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/file_util.h"
+#include "model/model_dir.h"
+#include "model/safetensors.h"
+#include "nlohmann/json.hpp"
+
+namespace electra {
+
+std::string CheckpointDirName(int64_t step) { return absl::StrFormat("step-%08d", step); }
+
+std::string TrainingStateToJson(const TrainingState& s) {
+  nlohmann::ordered_json j;
+  j["format_version"] = kCheckpointFormatVersion;
+  j["step"] = s.step;
+  j["next_batch"] = s.next_batch;
+  j["total_steps"] = s.total_steps;
+  j["seed"] = s.seed;
+  j["world_size"] = s.world_size;
+  j["flags"] = nlohmann::ordered_json::parse(s.flags_json, nullptr, false);
+  return j.dump(2) + "\n";
+}
+
+absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& text, const std::string& where) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return absl::DataLossError(where + ": not a JSON object");
+  try {
+    if (j.value("format_version", 0) != kCheckpointFormatVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(where, ": checkpoint format version ",
+                                                        j.value("format_version", 0), " is not supported"));
+    }
+    TrainingState s;
+    s.step = j.at("step").get<int64_t>();
+    s.next_batch = j.at("next_batch").get<int64_t>();
+    s.total_steps = j.at("total_steps").get<int64_t>();
+    s.seed = j.at("seed").get<uint64_t>();
+    s.world_size = j.value("world_size", 1);
+    s.flags_json = j.contains("flags") ? j["flags"].dump() : "{}";
+    return s;
+  } catch (const std::exception& e) {
+    return absl::DataLossError(absl::StrCat(where, ": ", e.what()));
+  }
+}
+
+absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const CheckpointContents& c) {
+  std::string final_dir = JoinPath(checkpoints_dir, CheckpointDirName(c.state.step));
+  std::string tmp = absl::StrCat(final_dir, ".tmp-", getpid());
+  absl::Status s = RemoveAll(tmp);
+  if (s.ok()) s = MakeDirectories(tmp);
+  if (s.ok()) s = SaveModelDir(JoinPath(tmp, "discriminator"), c.discriminator_config, *c.discriminator);
+  if (s.ok()) s = SaveModelDir(JoinPath(tmp, "generator"), c.generator_config, *c.generator);
+  if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "optimizer.safetensors"), c.optimizer);
+  if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "rng.safetensors"), c.rng);
+  if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "training_state.json"), TrainingStateToJson(c.state));
+  for (const char* sub : {"discriminator", "generator"}) {
+    if (s.ok()) s = SyncDirectory(JoinPath(tmp, sub));
+  }
+  if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "DONE"), absl::StrCat("step ", c.state.step, "\n"));
+  if (s.ok() && PathExists(final_dir)) s = RemoveAll(final_dir);  // an older save of the same step
+  if (s.ok() && rename(tmp.c_str(), final_dir.c_str()) != 0) {
+    s = absl::InternalError(absl::StrCat("cannot rename ", tmp, " to ", final_dir));
+  }
+  if (s.ok()) s = SyncDirectory(checkpoints_dir);
+  if (!s.ok()) {
+    RemoveAll(tmp).IgnoreError();
+    return absl::Status(s.code(), absl::StrCat("writing checkpoint ", final_dir, " failed: ", s.message(),
+                                               " (the previous checkpoints are untouched)"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::pair<int64_t, std::string>> ListCheckpoints(const std::string& checkpoints_dir) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  auto names = ListDirectory(checkpoints_dir);
+  if (!names.ok()) return out;
+  for (const std::string& name : *names) {
+    int64_t step;
+    if (name.size() != 13 || !absl::StartsWith(name, "step-") || !absl::SimpleAtoi(name.substr(5), &step)) continue;
+    std::string dir = JoinPath(checkpoints_dir, name);
+    if (PathExists(JoinPath(dir, "DONE"))) out.emplace_back(step, dir);
+  }
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+absl::StatusOr<TrainingState> ValidateCheckpoint(const std::string& dir) {
+  if (!PathExists(JoinPath(dir, "DONE"))) return absl::DataLossError(dir + " has no DONE marker");
+  for (const char* f : {"discriminator/model.safetensors", "generator/model.safetensors", "optimizer.safetensors",
+                        "rng.safetensors"}) {
+    auto file = SafetensorsFile::Read(JoinPath(dir, f));
+    if (!file.ok()) return file.status();
+  }
+  for (const char* f : {"discriminator/config.json", "generator/config.json"}) {
+    auto config = ReadConfig(JoinPath(dir, f));
+    if (!config.ok()) return config.status();
+  }
+  auto text = ReadFile(JoinPath(dir, "training_state.json"));
+  if (!text.ok()) return text.status();
+  return TrainingStateFromJson(*text, JoinPath(dir, "training_state.json"));
+}
+
+std::vector<int64_t> MilestoneSteps(int64_t total) {
+  std::vector<int64_t> m;
+  for (double f : {0.0625, 0.125, 0.25, 0.5, 1.0}) {
+    int64_t s = static_cast<int64_t>(std::llround(total * f));
+    if (s > 0) m.push_back(s);
+  }
+  return m;
+}
+
+absl::Status PruneCheckpoints(const std::string& checkpoints_dir, int keep, int64_t total_steps) {
+  auto all = ListCheckpoints(checkpoints_dir);
+  std::vector<int64_t> milestones = MilestoneSteps(total_steps);
+  std::set<int64_t> kept(milestones.begin(), milestones.end());
+  for (int i = 0; i < keep && i < static_cast<int>(all.size()); ++i) kept.insert(all[i].first);
+  for (const auto& [step, dir] : all) {
+    if (!kept.count(step)) {
+      absl::Status s = RemoveAll(dir);
+      if (!s.ok()) return s;
+    }
+  }
+  auto names = ListDirectory(checkpoints_dir);
+  if (names.ok()) {
+    for (const auto& name : *names) {
+      // Temporary directories of processes that died while writing.
+      if (absl::StartsWith(name, "step-") && absl::StrContains(name, ".tmp-") &&
+          !absl::EndsWith(name, absl::StrCat(".tmp-", getpid()))) {
+        RemoveAll(JoinPath(checkpoints_dir, name)).IgnoreError();
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace electra

@@ -1,0 +1,31 @@
+// Device selection and random generators, the same on CPU-only and CUDA builds.
+#ifndef ELECTRA_TRAIN_DEVICE_H_
+#define ELECTRA_TRAIN_DEVICE_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "absl/status/statusor.h"
+
+namespace electra {
+
+// "auto" -> CUDA when available, else CPU; "cuda" without a GPU is an error. `local_rank`
+// picks the GPU of a process on a multi-GPU machine.
+absl::StatusOr<torch::Device> ResolveDevice(const std::string& flag, int local_rank = 0);
+
+// A generator of its own on `device`, seeded.
+at::Generator MakeGenerator(torch::Device device, uint64_t seed);
+
+// The default generators' states (CPU, and the device's when it is CUDA), for checkpoints.
+std::vector<std::pair<std::string, torch::Tensor>> DefaultGeneratorStates(torch::Device device);
+void RestoreDefaultGeneratorStates(torch::Device device, const std::vector<std::pair<std::string, torch::Tensor>>& states);
+
+// Seeds torch's default generators (CPU and CUDA).
+void SeedEverything(uint64_t seed);
+
+}  // namespace electra
+
+#endif  // ELECTRA_TRAIN_DEVICE_H_

@@ -1,0 +1,68 @@
+#include "train/electra_step.h"
+
+namespace electra {
+
+DeviceBatch ToDevice(const MaskedBatch& b, torch::Device device, bool non_blocking) {
+  auto move = [&](const torch::Tensor& t) { return t.to(device, non_blocking); };
+  return {move(b.input_ids),        move(b.masked_ids),     move(b.attention_mask), move(b.token_type_ids),
+          move(b.masked_positions), move(b.masked_weights), move(b.masked_labels)};
+}
+
+torch::Tensor SampleTokens(const torch::Tensor& logits, const torch::Tensor& uniform, double temperature) {
+  torch::NoGradGuard no_grad;
+  auto gumbel = -torch::log(-torch::log(uniform + 1e-9) + 1e-9);  // (B, P, V)
+  return (logits.to(torch::kFloat32) / temperature + gumbel).argmax(-1);  // (B, P)
+}
+
+DeviceBatch SliceBatch(const DeviceBatch& b, int64_t begin, int64_t n) {
+  auto cut = [&](const torch::Tensor& t) { return t.narrow(0, begin, n); };
+  return {cut(b.input_ids),        cut(b.masked_ids),     cut(b.attention_mask), cut(b.token_type_ids),
+          cut(b.masked_positions), cut(b.masked_weights), cut(b.masked_labels)};
+}
+
+StepStats ElectraForward(Generator& generator, Discriminator& discriminator, const DeviceBatch& b,
+                         const torch::Tensor& uniform, const ObjectiveOptions& o) {
+  const int64_t B = b.input_ids.size(0), P = b.masked_positions.size(1);
+  // Generator: hidden states, then the vocabulary projection at the masked positions only.
+  auto hidden = generator->Hidden(b.masked_ids, b.attention_mask, b.token_type_ids);  // (B, T, Hg)
+  auto index = b.masked_positions.unsqueeze(-1).expand({B, P, hidden.size(2)});      // (B, P, Hg)
+  auto logits = generator->Logits(hidden.gather(1, index)).to(torch::kFloat32);      // (B, P, V)
+  const int64_t V = logits.size(2);
+  auto per_slot = torch::nn::functional::cross_entropy(
+      logits.view({B * P, V}), b.masked_labels.view({B * P}),
+      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));      // (B*P)
+  auto weights = b.masked_weights.view({B * P});
+  StepStats s;
+  s.gen_sum = (per_slot * weights).sum();
+  torch::Tensor sampled = SampleTokens(logits.detach(), uniform, o.temperature);  // (B, P)
+
+  torch::Tensor fake, labels;  // (B, T)
+  {
+    torch::NoGradGuard no_grad;
+    // Replace every used slot's position with its sample (the official scatter ignores slot
+    // position 0, the [CLS] token, which unused slots point at).
+    auto used = b.masked_weights > 0;                                              // (B, P)
+    auto current = b.input_ids.gather(1, b.masked_positions);                      // (B, P)
+    fake = b.input_ids.scatter(1, b.masked_positions, torch::where(used, sampled, current));
+    labels = (fake != b.input_ids).to(torch::kFloat32);                            // (B, T)
+    s.gen_correct = ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * b.masked_weights).sum();
+    s.gen_count = b.masked_weights.sum();
+  }
+
+  auto disc_logits = discriminator(fake, b.attention_mask, b.token_type_ids).to(torch::kFloat32);  // (B, T)
+  auto real = b.attention_mask.to(torch::kFloat32);
+  auto bce = torch::binary_cross_entropy_with_logits(disc_logits, labels, {}, {}, at::Reduction::None);
+  s.disc_sum = (bce * real).sum();
+
+  torch::NoGradGuard no_grad;
+  auto predicted = (disc_logits > 0).to(torch::kFloat32);
+  s.disc_correct = ((predicted == labels).to(torch::kFloat32) * real).sum();
+  s.disc_count = real.sum();
+  s.true_pos = (predicted * labels * real).sum();
+  s.false_pos = (predicted * (1 - labels) * real).sum();
+  s.false_neg = ((1 - predicted) * labels * real).sum();
+  s.replaced = (labels * real).sum();
+  return s;
+}
+
+}  // namespace electra

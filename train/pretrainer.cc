@@ -1,0 +1,432 @@
+#include "train/pretrainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/file_util.h"
+#include "base/progress.h"
+#include "corpus/pretrain_stream.h"
+#include "corpus/shard_corpus.h"
+#include "model/model_dir.h"
+#include "model/safetensors.h"
+#include "model/torch_compat.h"
+#include "nlohmann/json.hpp"
+#include "tokenizer/vocab.h"
+#include "train/adamw.h"
+#include "train/checkpoint.h"
+#include "train/device.h"
+#include "train/distributed.h"
+#include "train/electra_step.h"
+#include "train/metrics_log.h"
+
+namespace electra {
+namespace {
+
+constexpr uint64_t kNoiseStream = 0x4e4f495345;  // "NOISE"
+
+struct SizeDefaults {
+  int64_t steps, batch, warmup;
+  double lr, mask_prob;
+};
+
+absl::StatusOr<SizeDefaults> DefaultsFor(const std::string& size) {
+  if (size == "tiny") return SizeDefaults{10000, 32, 100, 1e-3, 0.15};
+  if (size == "small") return SizeDefaults{1000000, 128, 10000, 5e-4, 0.15};
+  if (size == "base") return SizeDefaults{766000, 256, 10000, 2e-4, 0.15};
+  if (size == "large") return SizeDefaults{400000, 2048, 10000, 2e-4, 0.25};
+  return absl::InvalidArgumentError("--size: must be tiny, small, base or large, not '" + size + "'");
+}
+
+// Settings recorded in the checkpoints and metrics.
+std::string FlagsJson(const PretrainOptions& o, int max_seq_length, const std::string& vocab_fingerprint) {
+  nlohmann::ordered_json j;
+  j["data"] = o.data;
+  j["size"] = o.size;
+  j["steps"] = o.steps;
+  j["batch_size"] = o.batch_size;
+  j["lr"] = o.lr;
+  j["warmup_steps"] = o.warmup_steps;
+  j["seed"] = o.seed;
+  j["mask_style"] = o.mask_style == MaskStyle::kOfficial ? "official" : "bernoulli";
+  j["mask_prob"] = o.mask_prob;
+  j["generator_fraction"] = o.generator_fraction;
+  j["disc_weight"] = o.disc_weight;
+  j["temperature"] = o.temperature;
+  j["dropout"] = o.dropout;
+  j["weight_decay"] = o.weight_decay;
+  j["init"] = o.init == InitStyle::kTruncatedNormal ? "truncated_normal" : "normal";
+  j["precision"] = o.precision;
+  j["accumulate"] = o.accumulate;
+  j["shuffle_window"] = o.shuffle_window;
+  j["max_seq_length"] = max_seq_length;
+  j["vocab_fingerprint"] = vocab_fingerprint;
+  j["global_noise"] = o.global_noise;
+  return j.dump();
+}
+
+// The shard spec beside the first shard, if any.
+absl::StatusOr<ShardSpec> FindSpec(const std::vector<std::string>& files) {
+  for (const auto& f : files) {
+    auto names = ListDirectory(Dirname(f));
+    if (!names.ok()) continue;
+    for (const auto& n : *names) {
+      if (n.rfind("shard_spec-", 0) == 0 && n.find(".tmp-") == std::string::npos) {
+        return ReadShardSpec(JoinPath(Dirname(f), n));
+      }
+    }
+  }
+  return absl::NotFoundError("no shard spec");
+}
+
+std::string Eta(double seconds) { return Progress::FormatDuration(seconds); }
+
+}  // namespace
+
+absl::Status ResolvePretrainDefaults(PretrainOptions* o) {
+  absl::StatusOr<SizeDefaults> d = DefaultsFor(o->size);
+  if (!d.ok()) return d.status();
+  if (o->steps < 0) o->steps = d->steps;
+  if (o->batch_size < 0) o->batch_size = d->batch;
+  if (o->lr < 0) o->lr = d->lr;
+  if (o->warmup_steps < 0) o->warmup_steps = d->warmup;
+  if (o->mask_prob < 0) o->mask_prob = d->mask_prob;
+  if (o->generator_fraction < 0) o->generator_fraction = DefaultGeneratorFraction(o->size);
+  if (o->dropout < 0) o->dropout = 0.1;
+  if (o->steps < 1) return absl::InvalidArgumentError("--steps: must be at least 1");
+  if (o->batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
+  if (!(o->lr > 0)) return absl::InvalidArgumentError("--lr: must be positive");
+  if (o->warmup_steps < 0) return absl::InvalidArgumentError("--warmup_steps: must be >= 0");
+  if (!(o->mask_prob > 0 && o->mask_prob < 1)) return absl::InvalidArgumentError("--mask_prob: must be in (0, 1)");
+  if (!(o->generator_fraction > 0 && o->generator_fraction <= 1)) {
+    return absl::InvalidArgumentError("--generator_fraction: must be in (0, 1]");
+  }
+  if (o->dropout >= 1) return absl::InvalidArgumentError("--dropout: must be in [0, 1)");
+  if (o->save_every < 1) return absl::InvalidArgumentError("--save_every: must be at least 1");
+  if (o->log_every < 1) return absl::InvalidArgumentError("--log_every: must be at least 1");
+  if (o->keep < 1) return absl::InvalidArgumentError("--keep: must be at least 1");
+  if (o->accumulate < 1) return absl::InvalidArgumentError("--accumulate: must be at least 1");
+  if (o->stop_at == 0 || o->stop_at < -1) return absl::InvalidArgumentError("--stop_at: must be a positive step");
+  if (o->stop_at > o->steps) {
+    return absl::InvalidArgumentError(absl::StrCat("--stop_at=", o->stop_at, " is beyond --steps=", o->steps));
+  }
+  if (o->max_nonfinite < 1) return absl::InvalidArgumentError("--max_nonfinite: must be at least 1");
+  if (o->shuffle_window < 1) return absl::InvalidArgumentError("--shuffle_window: must be at least 1");
+  if (o->precision != "auto" && o->precision != "fp32" && o->precision != "bf16" && o->precision != "fp16") {
+    return absl::InvalidArgumentError("--precision: must be auto, fp32, bf16 or fp16");
+  }
+  if (o->data.empty()) return absl::InvalidArgumentError("--data: is required");
+  if (o->output_dir.empty()) return absl::InvalidArgumentError("--output_dir: is required");
+  return absl::OkStatus();
+}
+
+absl::Status RunPretraining(PretrainOptions o) {
+  absl::Status status = ResolvePretrainDefaults(&o);
+  if (!status.ok()) return status;
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+
+  absl::StatusOr<DistributedContext> dist = DistributedContext::FromEnvironment();
+  if (!dist.ok()) return dist.status();
+  const int world = dist->world_size(), rank = dist->rank();
+  const bool chief = rank == 0;
+  if (o.batch_size % (static_cast<int64_t>(world) * o.accumulate) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("--batch_size=", o.batch_size, " must be a multiple of ",
+                                                   "world size (", world, ") x --accumulate (", o.accumulate, ")"));
+  }
+
+  // Data and vocabulary.
+  absl::StatusOr<std::vector<std::string>> files = ExpandFileList(o.data);
+  if (!files.ok()) return absl::InvalidArgumentError(absl::StrCat("--data: ", files.status().message()));
+  absl::StatusOr<ShardSpec> spec = FindSpec(*files);
+  std::string vocab_path = o.vocab;
+  if (vocab_path.empty() && spec.ok()) vocab_path = spec->vocab_path();
+  if (vocab_path.empty()) {
+    return absl::InvalidArgumentError("--vocab: is required when the shards have no spec file naming their vocabulary");
+  }
+  absl::StatusOr<Vocab> vocab = Vocab::Load(vocab_path);
+  if (!vocab.ok()) return absl::InvalidArgumentError(absl::StrCat("--vocab: ", vocab.status().message()));
+  if (vocab->mask_id() < 0 || vocab->cls_id() < 0 || vocab->sep_id() < 0) {
+    return absl::InvalidArgumentError(vocab_path + ": the vocabulary needs [CLS], [SEP] and [MASK] for pretraining");
+  }
+  if (spec.ok() && spec->vocab_fingerprint() != vocab->Fingerprint()) {
+    return absl::FailedPreconditionError(absl::StrCat("the shards were made with another vocabulary than ", vocab_path,
+                                                      " (fingerprints ", spec->vocab_fingerprint(), " vs ",
+                                                      vocab->Fingerprint(), ")"));
+  }
+
+  PretrainStreamOptions so;
+  so.files = *files;
+  so.seed = o.seed;
+  so.global_batch = o.batch_size;
+  so.world_size = world;
+  so.rank = rank;
+  so.shuffle_window = o.shuffle_window;
+  so.skip_corrupt = o.skip_corrupt_records;
+  so.prefetch = 0;  // opened below at the resume position
+  int max_seq_length = spec.ok() ? static_cast<int>(spec->max_seq_length()) : 0;
+  if (max_seq_length == 0) {
+    absl::StatusOr<std::unique_ptr<PretrainStream>> probe = PretrainStream::Open(so, 0);
+    if (!probe.ok()) return probe.status();
+    absl::StatusOr<StreamBatch> first = (*probe)->MakeBatch(0);
+    if (!first.ok()) return first.status();
+    max_seq_length = static_cast<int>(first->examples[0].input_ids.size());
+  }
+
+  // Output directory.
+  std::string checkpoints = JoinPath(o.output_dir, "checkpoints");
+  status = MakeDirectories(checkpoints);
+  if (!status.ok()) return absl::Status(status.code(), absl::StrCat("--output_dir: ", status.message()));
+  absl::StatusOr<torch::Device> device = ResolveDevice(o.device, dist->local_rank());
+  if (!device.ok()) return device.status();
+  bool cuda = device->is_cuda();
+  status = dist->Connect(*device);
+  if (!status.ok()) return status;
+  std::string precision = o.precision == "auto" ? (cuda ? "bf16" : "fp32") : o.precision;
+  if (!cuda && precision != "fp32") {
+    return absl::InvalidArgumentError("--precision=" + precision + " needs a CUDA device; the CPU trains in fp32");
+  }
+
+  // Models.
+  absl::StatusOr<ElectraConfig> dc = DiscriminatorPreset(o.size, vocab->size());
+  if (!dc.ok()) return dc.status();
+  dc->hidden_dropout_prob = dc->attention_probs_dropout_prob = o.dropout;
+  if (max_seq_length > dc->max_position_embeddings) {
+    return absl::InvalidArgumentError(absl::StrCat("the shards hold ", max_seq_length, "-token examples but the model has ",
+                                                   dc->max_position_embeddings, " positions"));
+  }
+  ElectraConfig gc = GeneratorConfig(*dc, o.generator_fraction);
+  SeedEverything(o.seed);
+  Discriminator discriminator(*dc);
+  Generator generator(gc, discriminator->electra->embeddings);
+  InitializeWeights(*discriminator, dc->initializer_range, o.init);
+  InitializeWeights(*generator, gc.initializer_range, o.init);
+  discriminator->to(*device);
+  generator->to(*device);
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  for (const auto& p : discriminator->named_parameters()) named.emplace_back("discriminator/" + p.key(), p.value());
+  for (const auto& p : generator->named_parameters()) named.emplace_back("generator/" + p.key(), p.value());
+  FlatAdamW optimizer(DecayGroups(named, o.weight_decay), AdamWOptions{});
+  dist->BroadcastParameters(optimizer);
+
+  // Resume from the newest complete checkpoint.
+  TrainingState state;
+  state.total_steps = o.steps;
+  state.seed = o.seed;
+  state.world_size = world;
+  state.flags_json = FlagsJson(o, max_seq_length, vocab->Fingerprint());
+  for (const auto& [step, dir] : ListCheckpoints(checkpoints)) {
+    absl::StatusOr<TrainingState> saved = ValidateCheckpoint(dir);
+    absl::Status s = saved.status();
+    if (s.ok() && saved->total_steps != o.steps) {
+      return absl::FailedPreconditionError(absl::StrCat(dir, " belongs to a run of ", saved->total_steps,
+                                                        " steps, not --steps=", o.steps,
+                                                        "; use another --output_dir or the same --steps"));
+    }
+    if (s.ok()) s = LoadModelDir(JoinPath(dir, "discriminator"), *discriminator);
+    if (s.ok()) s = LoadModelDir(JoinPath(dir, "generator"), *generator);
+    std::map<std::string, torch::Tensor> opt_state;
+    if (s.ok()) {
+      auto file = SafetensorsFile::Read(JoinPath(dir, "optimizer.safetensors"));
+      for (const auto& e : file->entries()) opt_state[e.name] = *file->Load(e.name);
+      s = optimizer.LoadState(opt_state);
+    }
+    if (s.ok()) {
+      auto rng = SafetensorsFile::Read(JoinPath(dir, "rng.safetensors"));
+      std::vector<std::pair<std::string, torch::Tensor>> states;
+      for (const auto& e : rng->entries()) states.emplace_back(e.name, *rng->Load(e.name));
+      if (saved->world_size == world) RestoreDefaultGeneratorStates(*device, states);
+      state.step = saved->step;
+      state.next_batch = saved->next_batch;
+      if (chief && !o.quiet) std::fprintf(stderr, "pretrain: resuming from %s (step %lld)\n", dir.c_str(), (long long)state.step);
+      break;
+    }
+    if (chief) std::fprintf(stderr, "pretrain: checkpoint %s is unusable (%s); falling back to the previous one\n",
+                            dir.c_str(), std::string(s.message()).c_str());
+  }
+  int64_t end = o.stop_at > 0 ? o.stop_at : o.steps;
+  if (state.step >= end) {
+    if (chief && !o.quiet) std::fprintf(stderr, "pretrain: already at step %lld; nothing to do\n", (long long)state.step);
+    return absl::OkStatus();
+  }
+
+  so.prefetch = 4;
+  absl::StatusOr<std::unique_ptr<PretrainStream>> stream = PretrainStream::Open(so, state.next_batch);
+  if (!stream.ok()) return stream.status();
+  so.max_seq_length = max_seq_length;
+  std::unique_ptr<MetricsLog> log;
+  if (chief) {
+    absl::StatusOr<std::unique_ptr<MetricsLog>> opened = MetricsLog::Open(o.output_dir);
+    if (!opened.ok()) return absl::Status(opened.status().code(), absl::StrCat("--output_dir: ", opened.status().message()));
+    log = *std::move(opened);
+  }
+
+  MaskingOptions mo;
+  mo.style = o.mask_style;
+  mo.mask_prob = o.mask_prob;
+  mo.max_predictions = OfficialMaxPredictions(o.mask_prob, max_seq_length);
+  mo.mask_id = vocab->mask_id();
+  mo.cls_id = vocab->cls_id();
+  mo.sep_id = vocab->sep_id();
+  mo.pad_id = std::max(0, vocab->pad_id());
+  mo.seed = o.seed;
+  ObjectiveOptions obj;
+  obj.disc_weight = o.disc_weight;
+  obj.temperature = o.temperature;
+
+  const int64_t local_batch = o.batch_size / world;
+  const int64_t micro = local_batch / o.accumulate;
+  const int64_t V = dc->vocab_size;
+  auto fopts = torch::TensorOptions().dtype(torch::kFloat32).device(*device);
+  torch::Tensor lr_tensor = torch::zeros({}, fopts);
+  at::Generator noise_gen = MakeGenerator(*device, o.seed);
+  auto autocast_dtype = precision == "fp16" ? torch::kFloat16 : torch::kBFloat16;
+  bool autocast = cuda && precision != "fp32";
+
+  // Sums over the current logging window (device).
+  std::map<std::string, torch::Tensor> window;
+  auto add = [&](const std::string& k, const torch::Tensor& v) {
+    auto it = window.find(k);
+    if (it == window.end()) {
+      window[k] = v.detach().to(torch::kFloat64).clone();
+    } else {
+      it->second.add_(v.detach().to(torch::kFloat64));
+    }
+  };
+  int64_t window_steps = 0;
+  auto window_start = std::chrono::steady_clock::now();
+  auto run_start = window_start;
+  int64_t first_step = state.step;
+
+  discriminator->train();
+  generator->train();
+  while (state.step < end) {
+    const int64_t step = state.step;
+    lr_tensor.fill_(LearningRate(o.lr, step, o.steps, o.warmup_steps));
+    optimizer.ZeroGrad();
+    absl::StatusOr<StreamBatch> batch = (*stream)->Next();
+    if (!batch.ok()) return batch.status();
+    MaskedBatch masked = MaskBatch(*batch, mo);
+    DeviceBatch db = ToDevice(masked, *device, cuda);
+    // The loss is normalised by the counts of the whole global batch (all ranks, all micro-batches).
+    torch::Tensor counts = torch::stack({db.masked_weights.sum(), db.attention_mask.sum().to(torch::kFloat32)});
+    dist->AllReduceSum(counts);
+    torch::Tensor gen_den = counts[0] + 1e-6, disc_den = counts[1] + 1e-6;
+    const int64_t P = db.masked_positions.size(1);
+    torch::Tensor uniform;
+    if (o.global_noise) {
+      noise_gen.set_current_seed(MixSeed(o.seed, kNoiseStream, step));
+      uniform = torch::rand({o.batch_size, P, V}, noise_gen, fopts).narrow(0, rank * local_batch, local_batch);
+    }
+    for (int j = 0; j < o.accumulate; ++j) {
+      DeviceBatch part = o.accumulate == 1 ? db : SliceBatch(db, j * micro, micro);
+      torch::Tensor noise = o.global_noise ? uniform.narrow(0, j * micro, micro) : torch::rand({micro, P, V}, fopts);
+      StepStats s;
+      {
+        AutocastScope scope(autocast, autocast_dtype);
+        s = ElectraForward(generator, discriminator, part, noise, obj);
+      }
+      torch::Tensor gen_loss = s.gen_sum / gen_den, disc_loss = s.disc_sum / disc_den;
+      torch::Tensor loss = obj.gen_weight * gen_loss + obj.disc_weight * disc_loss;
+      loss.backward();
+      add("gen_loss", gen_loss);
+      add("disc_loss", disc_loss);
+      add("loss", loss);
+      add("gen_correct", s.gen_correct);
+      add("gen_count", s.gen_count);
+      add("disc_correct", s.disc_correct);
+      add("disc_count", s.disc_count);
+      add("true_pos", s.true_pos);
+      add("false_pos", s.false_pos);
+      add("false_neg", s.false_neg);
+      add("replaced", s.replaced);
+    }
+    dist->AllReduceGradients(optimizer);
+    torch::Tensor norm = optimizer.Step(lr_tensor);
+    add("grad_norm", torch::where(torch::isfinite(norm), norm, torch::zeros_like(norm)));
+    add("lr", lr_tensor);
+    ++window_steps;
+    state.step = step + 1;
+    state.next_batch = batch->index + 1;
+
+    bool at_end = state.step == end;
+    bool log_now = state.step % o.log_every == 0 || at_end;
+    if (log_now || state.step % std::min<int64_t>(o.log_every, 10) == 0) {
+      int64_t bad = optimizer.consecutive_skipped().item<int64_t>();
+      if (bad >= o.max_nonfinite) {
+        return absl::AbortedError(absl::StrCat(
+            "the loss or gradients were NaN/Inf for ", bad, " steps in a row (last at step ", state.step,
+            "); the updates were skipped. Lower --lr, raise --warmup_steps, or use --precision=fp32 / bf16 instead "
+            "of fp16, then rerun (training resumes from the last checkpoint)"));
+      }
+    }
+    if (log_now && chief) {
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
+      std::map<std::string, double> w;
+      for (auto& [k, v] : window) w[k] = v.item<double>();
+      double n = static_cast<double>(window_steps * o.accumulate);
+      double tokens = static_cast<double>(window_steps) * o.batch_size * max_seq_length;
+      double precision_rt = w["true_pos"] / std::max(1.0, w["true_pos"] + w["false_pos"]);
+      double recall = w["true_pos"] / std::max(1.0, w["true_pos"] + w["false_neg"]);
+      std::vector<std::pair<std::string, double>> scalars = {
+          {"loss", w["loss"] / window_steps},
+          {"gen_loss", w["gen_loss"] / window_steps},
+          {"gen_accuracy", w["gen_correct"] / std::max(1.0, w["gen_count"])},
+          {"disc_loss", w["disc_loss"] / window_steps},
+          {"disc_accuracy", w["disc_correct"] / std::max(1.0, w["disc_count"])},
+          {"disc_precision", precision_rt},
+          {"disc_recall", recall},
+          {"replaced_fraction", w["replaced"] / std::max(1.0, w["disc_count"])},
+          {"lr", w["lr"] / window_steps},
+          {"grad_norm", w["grad_norm"] / window_steps},
+          {"steps_per_second", window_steps / std::max(seconds, 1e-9)},
+          {"tokens_per_second", tokens / std::max(seconds, 1e-9)},
+          {"skipped_steps", static_cast<double>(optimizer.skipped_steps().item<int64_t>())},
+      };
+      (void)n;
+      status = log->Write(state.step, scalars);
+      if (!status.ok()) return status;
+      if (!o.quiet) {
+        double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+        double rate = (state.step - first_step) / std::max(total_seconds, 1e-9);
+        std::fprintf(stderr,
+                     "pretrain step %lld/%lld | loss %.4f gen %.4f disc %.4f | gen acc %.3f disc acc %.3f | "
+                     "lr %.3g | %.2f steps/s %.0f tok/s | ETA %s\n",
+                     (long long)state.step, (long long)end, scalars[0].second, scalars[1].second, scalars[3].second,
+                     scalars[2].second, scalars[4].second, scalars[8].second, scalars[10].second, scalars[11].second,
+                     Eta((end - state.step) / std::max(rate, 1e-9)).c_str());
+      }
+      window.clear();
+      window_steps = 0;
+      window_start = std::chrono::steady_clock::now();
+    }
+
+    std::vector<int64_t> milestones = MilestoneSteps(o.steps);
+    bool milestone = std::find(milestones.begin(), milestones.end(), state.step) != milestones.end();
+    if (state.step % o.save_every == 0 || milestone || at_end) {
+      if (chief) {
+        CheckpointContents c;
+        c.discriminator_config = *dc;
+        c.generator_config = gc;
+        c.discriminator = discriminator.get();
+        c.generator = generator.get();
+        c.optimizer = optimizer.StateTensors();
+        c.rng = DefaultGeneratorStates(*device);
+        c.state = state;
+        status = SaveCheckpoint(checkpoints, c);
+        if (!status.ok()) return status;
+        status = PruneCheckpoints(checkpoints, o.keep, o.steps);
+        if (!status.ok()) return status;
+      }
+      dist->Barrier();
+    }
+  }
+  if (chief && !o.quiet) {
+    std::fprintf(stderr, "pretrain: finished step %lld; checkpoints in %s\n", (long long)state.step, checkpoints.c_str());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace electra
