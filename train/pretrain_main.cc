@@ -1,5 +1,7 @@
 // pretrain: ELECTRA pretraining (generator + discriminator, replaced-token detection).
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "base/tool_main.h"
 #include "train/pretrainer.h"
 
@@ -34,6 +36,7 @@ ABSL_FLAG(std::string, sampling_noise, "global",
           "global: noise for the whole global batch (results independent of world size); local: cheaper.");
 ABSL_FLAG(bool, cuda_graph, true, "Capture the training step in a CUDA graph when possible.");
 ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0: the library's default).");
+ABSL_FLAG(std::string, inject_nan_steps, "", "Testing hook: A:B makes the loss NaN at steps [A, B).");
 
 int main(int argc, char** argv) {
   electra::ParseToolFlags(argc, argv,
@@ -89,6 +92,14 @@ int main(int argc, char** argv) {
     o.global_noise = noise == "global";
     o.cuda_graph = absl::GetFlag(FLAGS_cuda_graph);
     o.threads = absl::GetFlag(FLAGS_threads);
+    std::string inject = absl::GetFlag(FLAGS_inject_nan_steps);
+    if (!inject.empty()) {
+      std::vector<std::string> parts = absl::StrSplit(inject, ':');
+      if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &o.inject_nan_from) ||
+          !absl::SimpleAtoi(parts[1], &o.inject_nan_until)) {
+        return electra::FlagError("inject_nan_steps", "must be A:B");
+      }
+    }
     if (o.temperature <= 0) return electra::FlagError("temperature", "must be positive");
     if (o.disc_weight < 0) return electra::FlagError("disc_weight", "must be >= 0");
     if (o.weight_decay < 0) return electra::FlagError("weight_decay", "must be >= 0");

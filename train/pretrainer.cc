@@ -34,7 +34,7 @@ struct SizeDefaults {
 };
 
 absl::StatusOr<SizeDefaults> DefaultsFor(const std::string& size) {
-  if (size == "tiny") return SizeDefaults{10000, 32, 100, 1e-3, 0.15};
+  if (size == "tiny") return SizeDefaults{10000, 32, 100, 1e-3, 0.15};  // not an official size
   if (size == "small") return SizeDefaults{1000000, 128, 10000, 5e-4, 0.15};
   if (size == "base") return SizeDefaults{766000, 256, 10000, 2e-4, 0.15};
   if (size == "large") return SizeDefaults{400000, 2048, 10000, 2e-4, 0.25};
@@ -330,6 +330,7 @@ absl::Status RunPretraining(PretrainOptions o) {
       }
       torch::Tensor gen_loss = s.gen_sum / gen_den, disc_loss = s.disc_sum / disc_den;
       torch::Tensor loss = obj.gen_weight * gen_loss + obj.disc_weight * disc_loss;
+      if (step >= o.inject_nan_from && step < o.inject_nan_until) loss = loss * std::nan("");
       loss.backward();
       add("gen_loss", gen_loss);
       add("disc_loss", disc_loss);

@@ -42,6 +42,8 @@ struct PretrainOptions {
   bool global_noise = true;
   bool cuda_graph = true;        // capture the step in a CUDA graph when possible
   int threads = 0;               // intra-op CPU threads (0: library default)
+  // Fault injection for tests: the loss is NaN at steps [inject_nan_from, inject_nan_until).
+  int64_t inject_nan_from = -1, inject_nan_until = -1;
   bool quiet = false;
 };
 

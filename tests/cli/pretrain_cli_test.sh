@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# pretrain end to end on the bundled corpus (tiny model): exact resume, fallback to an older
+# checkpoint, that it learns, and the bad-input paths.
+source tests/cli/testlib.sh  # run from the repository (or runfiles) root
+BUILD_VOCAB=$(bin tokenizer/build_vocab)
+SHARD=$(bin corpus/shard_corpus)
+ENCODE=$(bin tokenizer/encode)
+PRETRAIN=$(bin train/pretrain)
+BOOKS=$(ls data/corpus/gutenberg/*.txt | paste -sd,)
+"$BUILD_VOCAB" --input="$BOOKS" --output="$TMP/vocab.txt" --vocab_size=4000 2>/dev/null
+"$SHARD" --input="$BOOKS" --vocab="$TMP/vocab.txt" --output_dir="$TMP/shards" --num_shards=2 \
+  --blank_lines_separate_docs=false 2>/dev/null
+DATA="$TMP/shards/*.tfrecord*"
+COMMON=(--data="$DATA" --size=tiny --steps=8 --batch_size=8 --save_every=2 --log_every=2 --threads=1)
+
+# Exact resume: 8 steps in one go == 4 steps, stop, then the same command again.
+expect_ok "straight run" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/a"
+expect_ok "run stopped at step 4" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/b" --stop_at=4
+expect_eq "stop_at leaves step 4 as the newest" "$(ls "$TMP/b/checkpoints" | tail -1)" "step-00000004"
+expect_ok "rerun resumes" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/b"
+grep -q "resuming from .*step-00000004" "$TMP/stderr" && pass "says where it resumes" || fail "resume message: $(head -2 "$TMP/stderr")"
+for f in discriminator/model.safetensors generator/model.safetensors optimizer.safetensors; do
+  expect_eq "resumed $f is byte-identical" "$(cmp -s "$TMP/a/checkpoints/step-00000008/$f" "$TMP/b/checkpoints/step-00000008/$f" && echo same)" same
+done
+expect_ok "a finished run reruns as a no-op" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/b"
+
+# A damaged newest checkpoint: fall back to the previous one, say so, and still end identical.
+expect_ok "run stopped at step 6" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/c" --stop_at=6
+opt="$TMP/c/checkpoints/step-00000006/optimizer.safetensors"
+head -c $(( $(stat -c %s "$opt") - 7 )) "$opt" >"$opt.cut" && mv "$opt.cut" "$opt"
+expect_ok "rerun after damage" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/c"
+grep -q "step-00000006 is unusable (.*optimizer.safetensors.*); falling back" "$TMP/stderr" && pass "reports the fallback" || fail "fallback message: $(cat "$TMP/stderr" | head -3)"
+grep -q "resuming from .*step-00000004" "$TMP/stderr" && pass "resumes from step 4" || fail "did not resume from step 4"
+expect_eq "after fallback the result is identical" "$(cmp -s "$TMP/a/checkpoints/step-00000008/discriminator/model.safetensors" "$TMP/c/checkpoints/step-00000008/discriminator/model.safetensors" && echo same)" same
+
+# Outputs: HF layout, logs.
+for f in checkpoints/step-00000008/DONE checkpoints/step-00000008/discriminator/config.json \
+         checkpoints/step-00000008/generator/model.safetensors checkpoints/step-00000008/training_state.json metrics.jsonl; do
+  [ -s "$TMP/a/$f" ] && pass "has $f" || fail "missing $f"
+done
+ls "$TMP/a/tensorboard/"events.out.tfevents.* >/dev/null 2>&1 && pass "TensorBoard event file" || fail "no event file"
+expect_eq "metrics lines" "$(wc -l <"$TMP/a/metrics.jsonl")" 4
+expect_eq "keeps 3 newest + milestones" "$(ls "$TMP/a/checkpoints" | paste -sd' ')" \
+  "step-00000001 step-00000002 step-00000004 step-00000006 step-00000008"
+
+# NaN/Inf: skipped and logged, then a clear stop after --max_nonfinite in a row.
+expect_ok "a few NaN steps are skipped" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/nan1" --inject_nan_steps=2:4
+grep -q '"skipped_steps": 2' "$TMP/nan1/metrics.jsonl" && pass "skipped steps are logged" || fail "skips: $(tail -1 "$TMP/nan1/metrics.jsonl")"
+expect_error "persistent NaN stops with advice" "NaN/Inf for 3 steps in a row .*Lower --lr" \
+  "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/nan2" --inject_nan_steps=1:100 --max_nonfinite=3 --log_every=1
+
+# Bad input.
+expect_error "no shards match" "--data: no files match .*nothing" "$PRETRAIN" --data="$TMP/nothing/*.tfrecord" --output_dir="$TMP/x1" --size=tiny
+cp -r "$TMP/shards" "$TMP/bad_shards"
+printf '\x00\x00' | dd of="$TMP/bad_shards/pretrain_data.tfrecord-00000-of-00002" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect_error "corrupt record names file and offset" "pretrain_data.tfrecord-00000-of-00002.*byte offset|byte offset .*pretrain_data.tfrecord-00000-of-00002" \
+  "$PRETRAIN" --data="$TMP/bad_shards/*.tfrecord*" --output_dir="$TMP/x2" --size=tiny --steps=400 --batch_size=64 --shuffle_window=1 --log_every=1000 --save_every=1000
+expect_error "output under a file" "--output_dir: " "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/vocab.txt/run"
+expect_error "unknown size" "--size: must be tiny, small, base or large" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x3" --size=huge
+expect_error "stop_at beyond steps" "--stop_at=9 is beyond --steps=8" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x4" --stop_at=9
+expect_error "batch not divisible" "--batch_size=8 must be a multiple of .*--accumulate \(3\)" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x5" --accumulate=3
+expect_error "bad mask style" "--mask_style: must be official or bernoulli" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x6" --mask_style=random
+expect_error "bf16 on the CPU" "--precision=bf16 needs a CUDA device" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7" --device=cpu --precision=bf16
+expect_error "unknown flag" "Unknown command line flag 'step'" "$PRETRAIN" --step=3
+"$BUILD_VOCAB" --input=data/corpus/gutenberg/Alice-s-Adventures-in-Wonderland_11.txt --output="$TMP/other_vocab.txt" --vocab_size=500 2>/dev/null
+expect_error "vocabulary mismatch" "made with another vocabulary" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x8" --vocab="$TMP/other_vocab.txt"
+expect_error "different --steps on resume" "belongs to a run of 8 steps" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/a" --steps=16
+finish
