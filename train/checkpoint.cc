@@ -62,6 +62,19 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
   if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "optimizer.safetensors"), c.optimizer);
   if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "rng.safetensors"), c.rng);
   if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "training_state.json"), TrainingStateToJson(c.state));
+  if (s.ok() && !c.vocab_path.empty()) {
+    absl::StatusOr<std::string> vocab = ReadFile(c.vocab_path);
+    s = vocab.status();
+    nlohmann::ordered_json tok;
+    tok["tokenizer_class"] = "ElectraTokenizer";
+    tok["do_lower_case"] = c.lowercase;
+    tok["strip_accents"] = nullptr;
+    tok["model_max_length"] = 512;
+    for (const char* sub : {"discriminator", "generator"}) {
+      if (s.ok()) s = WriteFileAtomically(JoinPath(JoinPath(tmp, sub), "vocab.txt"), *vocab);
+      if (s.ok()) s = WriteFileAtomically(JoinPath(JoinPath(tmp, sub), "tokenizer_config.json"), tok.dump(2) + "\n");
+    }
+  }
   for (const char* sub : {"discriminator", "generator"}) {
     if (s.ok()) s = SyncDirectory(JoinPath(tmp, sub));
   }

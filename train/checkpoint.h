@@ -39,6 +39,10 @@ struct CheckpointContents {
   std::vector<std::pair<std::string, torch::Tensor>> optimizer;  // FlatAdamW::StateTensors()
   std::vector<std::pair<std::string, torch::Tensor>> rng;
   TrainingState state;
+  // Copied into discriminator/ and generator/ with a tokenizer_config.json, so each model
+  // directory is self-contained (finetune and HF AutoTokenizer read it).
+  std::string vocab_path;
+  bool lowercase = true;
 };
 
 std::string CheckpointDirName(int64_t step);

@@ -34,7 +34,7 @@ struct SizeDefaults {
 };
 
 absl::StatusOr<SizeDefaults> DefaultsFor(const std::string& size) {
-  if (size == "tiny") return SizeDefaults{10000, 32, 100, 1e-3, 0.15};  // not an official size
+  if (size == "tiny") return SizeDefaults{10000, 32, 100, 5e-4, 0.15};  // not an official size
   if (size == "small") return SizeDefaults{1000000, 128, 10000, 5e-4, 0.15};
   if (size == "base") return SizeDefaults{766000, 256, 10000, 2e-4, 0.15};
   if (size == "large") return SizeDefaults{400000, 2048, 10000, 2e-4, 0.25};
@@ -416,6 +416,8 @@ absl::Status RunPretraining(PretrainOptions o) {
         c.optimizer = optimizer.StateTensors();
         c.rng = DefaultGeneratorStates(*device);
         c.state = state;
+        c.vocab_path = vocab_path;
+        c.lowercase = !spec.ok() || spec->lowercase();
         status = SaveCheckpoint(checkpoints, c);
         if (!status.ok()) return status;
         status = PruneCheckpoints(checkpoints, o.keep, o.steps);

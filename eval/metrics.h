@@ -1,0 +1,34 @@
+// GLUE metrics as GLUE defines them: Matthews correlation (CoLA), accuracy, F1 of the positive
+// class (MRPC, QQP), Pearson and Spearman correlation (STS-B). Degenerate inputs give 0 instead
+// of NaN (one class only for MCC, as scikit-learn; zero variance for the correlations), so a
+// GLUE average can still be taken.
+#ifndef ELECTRA_EVAL_METRICS_H_
+#define ELECTRA_EVAL_METRICS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace electra {
+
+double Accuracy(const std::vector<int>& predictions, const std::vector<int>& labels);
+double F1(const std::vector<int>& predictions, const std::vector<int>& labels, int positive = 1);
+double MatthewsCorrelation(const std::vector<int>& predictions, const std::vector<int>& labels);
+double Pearson(const std::vector<double>& x, const std::vector<double>& y);
+// Pearson correlation of the ranks; ties take the average of their ranks.
+double Spearman(const std::vector<double>& x, const std::vector<double>& y);
+// Average ranks (1-based) with ties averaged.
+std::vector<double> Ranks(const std::vector<double>& x);
+
+// The metrics of a GLUE task (by folder name) on a dev set, as percentages (x100), e.g.
+// {"mcc": 56.8} for CoLA, {"f1": ..., "accuracy": ...} for MRPC; regression uses `scores`.
+std::map<std::string, double> TaskMetrics(const std::string& task, const std::vector<int>& predictions,
+                                          const std::vector<int>& labels, const std::vector<double>& scores = {},
+                                          const std::vector<double>& targets = {});
+
+// The task's single score: the mean of its metrics.
+double TaskScore(const std::map<std::string, double>& metrics);
+
+}  // namespace electra
+
+#endif  // ELECTRA_EVAL_METRICS_H_

@@ -1,0 +1,73 @@
+// finetune: fine-tunes a discriminator on one GLUE task (N runs) and writes dev metrics and
+// predictions and test outputs under OUTPUT_DIR/<task>/run-K/.
+#include "absl/flags/flag.h"
+#include "base/tool_main.h"
+#include "glue/finetuner.h"
+
+ABSL_FLAG(std::string, task, "", "GLUE task folder name: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI. Required.");
+ABSL_FLAG(std::string, data_dir, "", "GLUE data directory (DATA_DIR/<task>/{train,dev,test}.tsv). Required.");
+ABSL_FLAG(std::string, model, "", "Discriminator directory (pretrain checkpoint or HF save_pretrained). Required.");
+ABSL_FLAG(std::string, output_dir, "", "Results directory. Required.");
+ABSL_FLAG(std::string, vocab, "", "vocab.txt (default: MODEL/vocab.txt).");
+ABSL_FLAG(bool, lowercase, true, "Lowercase and strip accents (uncased vocabularies).");
+ABSL_FLAG(int, runs, 1, "Fine-tuning runs (seeds --seed, --seed+1, ...); finished runs are skipped.");
+ABSL_FLAG(uint64_t, seed, 42, "Seed of the first run.");
+ABSL_FLAG(int, epochs, -1, "Epochs (default 3; 10 for RTE and STS-B).");
+ABSL_FLAG(double, lr, -1, "Peak learning rate (default 3e-4 small, 1e-4 base, 5e-5 large).");
+ABSL_FLAG(double, layer_decay, -1, "Layer-wise learning-rate decay (default 0.8; 0.9 large).");
+ABSL_FLAG(bool, official_layer_depth, true,
+          "Use the official depth rule (head at L+2: an extra decay factor below the head); false: L+1.");
+ABSL_FLAG(int, batch_size, 32, "Training batch size.");
+ABSL_FLAG(int, max_seq_length, 128, "Maximum tokens per example (pairs are cut longest-first).");
+ABSL_FLAG(double, warmup_fraction, 0.1, "Warmup as a fraction of the training steps.");
+ABSL_FLAG(double, dropout, 0.1, "Dropout in the encoder and the head.");
+ABSL_FLAG(int64_t, train_limit, -1, "Use only the first N training rows (smoke tests).");
+ABSL_FLAG(int64_t, dev_limit, -1, "Use only the first N dev rows.");
+ABSL_FLAG(int64_t, test_limit, -1, "Use only the first N test rows.");
+ABSL_FLAG(std::string, device, "auto", "auto, cpu or cuda.");
+ABSL_FLAG(std::string, precision, "auto", "auto (bf16 autocast on CUDA) or fp32.");
+ABSL_FLAG(bool, save_model, false, "Also save the fine-tuned weights (RUN/model/).");
+ABSL_FLAG(bool, skip_malformed, false, "Skip and count malformed TSV rows instead of stopping.");
+ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0: default).");
+
+int main(int argc, char** argv) {
+  electra::ParseToolFlags(argc, argv,
+                          "finetune --task=NAME --data_dir=DIR --model=MODEL_DIR --output_dir=DIR [--runs=N] "
+                          "[--seed=S] [--epochs=E] [--lr=X] [--layer_decay=D] [--batch_size=B] [--max_seq_length=L]");
+  return electra::RunTool("finetune", []() -> absl::Status {
+    electra::FinetuneOptions o;
+    o.task = absl::GetFlag(FLAGS_task);
+    o.data_dir = absl::GetFlag(FLAGS_data_dir);
+    o.model_dir = absl::GetFlag(FLAGS_model);
+    o.output_dir = absl::GetFlag(FLAGS_output_dir);
+    if (o.task.empty()) return electra::FlagError("task", "is required");
+    if (o.data_dir.empty()) return electra::FlagError("data_dir", "is required");
+    if (o.model_dir.empty()) return electra::FlagError("model", "is required");
+    if (o.output_dir.empty()) return electra::FlagError("output_dir", "is required");
+    o.vocab = absl::GetFlag(FLAGS_vocab);
+    o.lowercase = absl::GetFlag(FLAGS_lowercase);
+    o.runs = absl::GetFlag(FLAGS_runs);
+    o.seed = absl::GetFlag(FLAGS_seed);
+    o.epochs = absl::GetFlag(FLAGS_epochs);
+    o.lr = absl::GetFlag(FLAGS_lr);
+    o.layer_decay = absl::GetFlag(FLAGS_layer_decay);
+    o.official_layer_depth = absl::GetFlag(FLAGS_official_layer_depth);
+    o.batch_size = absl::GetFlag(FLAGS_batch_size);
+    o.max_seq_length = absl::GetFlag(FLAGS_max_seq_length);
+    o.warmup_fraction = absl::GetFlag(FLAGS_warmup_fraction);
+    o.dropout = absl::GetFlag(FLAGS_dropout);
+    o.train_limit = absl::GetFlag(FLAGS_train_limit);
+    o.dev_limit = absl::GetFlag(FLAGS_dev_limit);
+    o.test_limit = absl::GetFlag(FLAGS_test_limit);
+    o.device = absl::GetFlag(FLAGS_device);
+    o.precision = absl::GetFlag(FLAGS_precision);
+    o.save_model = absl::GetFlag(FLAGS_save_model);
+    o.skip_malformed = absl::GetFlag(FLAGS_skip_malformed);
+    o.threads = absl::GetFlag(FLAGS_threads);
+    if (o.warmup_fraction < 0 || o.warmup_fraction > 1) return electra::FlagError("warmup_fraction", "must be in [0, 1]");
+    if (o.dropout < 0 || o.dropout >= 1) return electra::FlagError("dropout", "must be in [0, 1)");
+    if (o.precision != "auto" && o.precision != "fp32") return electra::FlagError("precision", "must be auto or fp32");
+    if (o.threads < 0) return electra::FlagError("threads", "must be >= 0");
+    return electra::RunFinetuning(o);
+  });
+}

@@ -1,0 +1,402 @@
+#include "glue/finetuner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/file_util.h"
+#include "base/progress.h"
+#include "corpus/pretrain_stream.h"
+#include "eval/metrics.h"
+#include "glue/tasks.h"
+#include "model/electra.h"
+#include "model/model_dir.h"
+#include "model/safetensors.h"
+#include "model/torch_compat.h"
+#include "nlohmann/json.hpp"
+#include "tokenizer/bert_tokenizer.h"
+#include "train/adamw.h"
+#include "train/device.h"
+
+namespace electra {
+namespace {
+
+struct Encoded {
+  std::vector<int32_t> ids, types;
+  int label = -1;
+  float score = 0;
+  std::string id;
+};
+
+struct EvalSet {
+  std::string name;  // "dev", "dev_matched", "test", "test_matched", "ax"
+  std::string submission;  // for test sets: the GLUE server file name
+  std::vector<Encoded> examples;
+};
+
+std::vector<Encoded> Encode(const BertTokenizer& t, const std::vector<GlueExample>& in, int max_len, bool swap) {
+  std::vector<Encoded> out;
+  out.reserve(in.size());
+  for (const auto& e : in) {
+    std::vector<int32_t> a = t.Tokenize(swap ? e.b : e.a), b;
+    Encoding enc;
+    if (!e.b.empty()) {
+      b = t.Tokenize(swap ? e.a : e.b);
+      enc = t.EncodePair(a, b, max_len, false);
+    } else {
+      enc = t.EncodeSingle(a, max_len, false);
+    }
+    out.push_back({enc.ids, enc.type_ids, e.label, e.score, e.id});
+  }
+  return out;
+}
+
+// A padded batch of examples[order[begin, end)] (padded to the longest).
+struct Batch {
+  torch::Tensor ids, mask, types, labels, scores;
+};
+
+Batch MakeBatch(const std::vector<Encoded>& examples, const std::vector<size_t>& order, size_t begin, size_t end,
+                torch::Device device) {
+  int64_t n = static_cast<int64_t>(end - begin), T = 1;
+  for (size_t i = begin; i < end; ++i) T = std::max<int64_t>(T, examples[order[i]].ids.size());
+  auto ids = torch::zeros({n, T}, torch::kLong), mask = torch::zeros({n, T}, torch::kLong),
+       types = torch::zeros({n, T}, torch::kLong), labels = torch::zeros({n}, torch::kLong),
+       scores = torch::zeros({n}, torch::kFloat32);
+  auto ia = ids.accessor<int64_t, 2>(), ma = mask.accessor<int64_t, 2>(), ta = types.accessor<int64_t, 2>();
+  auto la = labels.accessor<int64_t, 1>();
+  auto sa = scores.accessor<float, 1>();
+  for (int64_t r = 0; r < n; ++r) {
+    const Encoded& e = examples[order[begin + r]];
+    for (size_t t = 0; t < e.ids.size(); ++t) {
+      ia[r][t] = e.ids[t];
+      ma[r][t] = 1;
+      ta[r][t] = e.types[t];
+    }
+    la[r] = std::max(0, e.label);
+    sa[r] = e.score;
+  }
+  bool nb = device.is_cuda();
+  return {ids.to(device, nb), mask.to(device, nb), types.to(device, nb), labels.to(device, nb), scores.to(device, nb)};
+}
+
+// Outputs (N, C) for a whole set, in order.
+torch::Tensor Predict(Classifier& model, const std::vector<Encoded>& examples, int batch, torch::Device device,
+                      bool autocast) {
+  torch::NoGradGuard no_grad;
+  model->eval();
+  std::vector<size_t> order(examples.size());
+  std::iota(order.begin(), order.end(), 0);
+  // Sort by length for less padding; results go back to their rows.
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return examples[a].ids.size() < examples[b].ids.size(); });
+  std::vector<torch::Tensor> parts;
+  for (size_t b = 0; b < order.size(); b += batch) {
+    size_t e = std::min(order.size(), b + batch);
+    Batch x = MakeBatch(examples, order, b, e, device);
+    AutocastScope scope(autocast, torch::kBFloat16);
+    parts.push_back(model(x.ids, x.mask, x.types).to(torch::kFloat32).cpu());
+  }
+  torch::Tensor sorted = parts.empty() ? torch::zeros({0, 1}) : torch::cat(parts);
+  torch::Tensor out = torch::empty_like(sorted);
+  auto index = torch::tensor(std::vector<int64_t>(order.begin(), order.end()), torch::kLong);
+  if (!order.empty()) out.index_copy_(0, index, sorted);
+  return out;
+}
+
+struct SizeDefaults {
+  double lr, decay;
+};
+
+SizeDefaults DefaultsForHidden(int hidden) {
+  if (hidden >= 1024) return {5e-5, 0.9};
+  if (hidden >= 768) return {1e-4, 0.8};
+  return {3e-4, 0.8};  // small (and tiny)
+}
+
+std::string Fmt(double v) { return absl::StrFormat("%.6g", v); }
+
+}  // namespace
+
+double LayerLrScale(const std::string& name, int num_layers, double decay, bool official_depth) {
+  int top = official_depth ? num_layers + 2 : num_layers + 1;
+  int depth = top;  // the task head
+  if (absl::StartsWith(name, "electra.embeddings")) {
+    depth = 0;  // embeddings and embeddings_project
+  } else if (absl::StartsWith(name, "electra.encoder.layer.")) {
+    int layer = 0;
+    std::string rest = name.substr(std::string("electra.encoder.layer.").size());
+    absl::SimpleAtoi(rest.substr(0, rest.find('.')), &layer);
+    depth = layer + 1;
+  }
+  return std::pow(decay, top - depth);
+}
+
+absl::Status RunFinetuning(FinetuneOptions o) {
+  const TaskSpec* task = FindTask(o.task);
+  if (task == nullptr) {
+    return absl::InvalidArgumentError("--task: unknown GLUE task '" + o.task +
+                                      "' (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI)");
+  }
+  if (o.runs < 1) return absl::InvalidArgumentError("--runs: must be at least 1");
+  if (o.batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
+  if (o.max_seq_length < 8 || o.max_seq_length > 512) return absl::InvalidArgumentError("--max_seq_length: must be in [8, 512]");
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+  std::string task_dir = JoinPath(o.data_dir, task->name);
+  std::string train_path = JoinPath(task_dir, "train.tsv");
+  if (!PathExists(train_path)) {
+    return absl::NotFoundError(absl::StrCat("no training data for ", task->name, ": ", train_path, " is missing"));
+  }
+  absl::StatusOr<ElectraConfig> config = ReadModelConfig(o.model_dir);
+  if (!config.ok()) return absl::Status(config.status().code(), absl::StrCat("--model: ", config.status().message()));
+  config->hidden_dropout_prob = config->attention_probs_dropout_prob = o.dropout;
+  SizeDefaults d = DefaultsForHidden(config->hidden_size);
+  if (o.lr < 0) o.lr = d.lr;
+  if (o.layer_decay < 0) o.layer_decay = d.decay;
+  if (o.epochs < 0) o.epochs = task->default_epochs;
+  if (!(o.lr > 0)) return absl::InvalidArgumentError("--lr: must be positive");
+  if (!(o.layer_decay > 0 && o.layer_decay <= 1)) return absl::InvalidArgumentError("--layer_decay: must be in (0, 1]");
+  if (o.epochs < 1) return absl::InvalidArgumentError("--epochs: must be at least 1");
+  std::string vocab_path = o.vocab.empty() ? JoinPath(o.model_dir, "vocab.txt") : o.vocab;
+  if (!PathExists(vocab_path)) {
+    return absl::NotFoundError(absl::StrCat("no vocabulary: ", vocab_path, " is missing (pass --vocab)"));
+  }
+  NormalizerOptions norm;
+  norm.lowercase = norm.strip_accents = o.lowercase;
+  absl::StatusOr<std::unique_ptr<BertTokenizer>> tokenizer = BertTokenizer::FromFile(vocab_path, norm);
+  if (!tokenizer.ok()) return tokenizer.status();
+  if ((*tokenizer)->vocab().size() != config->vocab_size) {
+    return absl::FailedPreconditionError(absl::StrCat(vocab_path, " has ", (*tokenizer)->vocab().size(),
+                                                      " tokens but the model's vocab_size is ", config->vocab_size));
+  }
+  if ((*tokenizer)->vocab().cls_id() < 0 || (*tokenizer)->vocab().sep_id() < 0) {
+    return absl::InvalidArgumentError(vocab_path + ": the vocabulary lacks [CLS] or [SEP]");
+  }
+
+  // Data.
+  auto limit = [](std::vector<GlueExample> v, int64_t n) {
+    if (n >= 0 && static_cast<int64_t>(v.size()) > n) v.resize(n);
+    return v;
+  };
+  ReadStats stats;
+  auto train_rows = ReadGlueFile(*task, task->train, train_path, o.skip_malformed, &stats);
+  if (!train_rows.ok()) return train_rows.status();
+  std::vector<GlueExample> train_raw = limit(*std::move(train_rows), o.train_limit);
+  if (train_raw.empty()) return absl::InvalidArgumentError(train_path + ": no training examples");
+  std::vector<Encoded> train = Encode(**tokenizer, train_raw, o.max_seq_length, false);
+  if (task->double_with_swapped_pair) {
+    std::vector<Encoded> swapped = Encode(**tokenizer, train_raw, o.max_seq_length, true);
+    train.insert(train.end(), swapped.begin(), swapped.end());
+  }
+  std::vector<EvalSet> devs, tests;
+  for (const auto& f : task->dev_files) {
+    std::string p = JoinPath(task_dir, f);
+    if (!PathExists(p)) continue;
+    auto rows = ReadGlueFile(*task, task->dev, p, o.skip_malformed, &stats);
+    if (!rows.ok()) return rows.status();
+    devs.push_back({f.substr(0, f.size() - 4), "", Encode(**tokenizer, limit(*rows, o.dev_limit), o.max_seq_length, false)});
+  }
+  if (devs.empty()) return absl::NotFoundError(absl::StrCat("no dev set for ", task->name, " in ", task_dir));
+  for (size_t i = 0; i < task->test_files.size(); ++i) {
+    std::string p = JoinPath(task_dir, task->test_files[i]);
+    if (!PathExists(p)) continue;
+    auto rows = ReadGlueFile(*task, task->test, p, o.skip_malformed, &stats);
+    if (!rows.ok()) return rows.status();
+    const std::string& f = task->test_files[i];
+    tests.push_back({f.substr(0, f.size() - 4), task->submission_names[i],
+                     Encode(**tokenizer, limit(*rows, o.test_limit), o.max_seq_length, false)});
+  }
+  if (task->name == "MNLI") {
+    std::string ax = FindAxFile(o.data_dir);
+    if (!ax.empty()) {
+      auto rows = ReadGlueFile(AxTask(), AxTask().test, ax, o.skip_malformed, &stats);
+      if (!rows.ok()) return rows.status();
+      tests.push_back({"ax", "AX.tsv", Encode(**tokenizer, limit(*rows, o.test_limit), o.max_seq_length, false)});
+    }
+  }
+  if (!o.quiet && (stats.dropped > 0 || stats.malformed > 0)) {
+    std::fprintf(stderr, "finetune %s: dropped %lld incomplete row(s), skipped %lld malformed row(s)\n",
+                 task->name.c_str(), (long long)stats.dropped, (long long)stats.malformed);
+  }
+
+  absl::StatusOr<torch::Device> device = ResolveDevice(o.device);
+  if (!device.ok()) return device.status();
+  bool autocast = device->is_cuda() && o.precision != "fp32";
+
+  // Does the directory name the backbone "electra." (ElectraForPreTraining) or not (ElectraModel)?
+  auto weights = SafetensorsFile::Read(JoinPath(o.model_dir, "model.safetensors"));
+  if (!weights.ok()) return weights.status();
+  LoadOptions load;
+  load.ignore_prefixes = {"discriminator_predictions.", "generator_predictions.", "generator_lm_head.",
+                          "classifier.", "electra.classifier."};
+  load.allow_missing_prefixes = {"classifier."};
+  if (weights->Find("electra.embeddings.word_embeddings.weight") == nullptr &&
+      weights->Find("embeddings.word_embeddings.weight") != nullptr) {
+    load.add_prefix = "electra.";
+  }
+
+  const int64_t steps_per_epoch = (static_cast<int64_t>(train.size()) + o.batch_size - 1) / o.batch_size;
+  const int64_t total_steps = steps_per_epoch * o.epochs;
+  const int64_t warmup = static_cast<int64_t>(std::llround(o.warmup_fraction * total_steps));
+  for (int run = 0; run < o.runs; ++run) {
+    std::string run_dir = JoinPath(JoinPath(o.output_dir, task->name), absl::StrCat("run-", run));
+    if (PathExists(JoinPath(run_dir, "DONE"))) {
+      if (!o.quiet) std::fprintf(stderr, "finetune %s run %d: already done (%s)\n", task->name.c_str(), run, run_dir.c_str());
+      continue;
+    }
+    absl::Status s = RemoveAll(run_dir);
+    if (s.ok()) s = MakeDirectories(run_dir);
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("--output_dir: ", s.message()));
+    uint64_t seed = o.seed + run;
+    SeedEverything(seed);
+    Classifier model(*config, task->num_outputs(), o.dropout);
+    s = LoadModelDir(o.model_dir, *model, load);
+    if (!s.ok()) return s;
+    model->to(*device);
+    std::vector<ParamGroup> groups;
+    std::map<double, size_t> by_scale;
+    for (const auto& p : model->named_parameters()) {
+      double scale = LayerLrScale(p.key(), config->num_hidden_layers, o.layer_decay, o.official_layer_depth);
+      auto it = by_scale.find(scale);
+      if (it == by_scale.end()) {
+        it = by_scale.emplace(scale, groups.size()).first;
+        ParamGroup g;
+        g.lr_scale = scale;
+        groups.push_back(g);
+      }
+      groups[it->second].names.push_back(p.key());
+      groups[it->second].params.push_back(p.value());
+    }
+    FlatAdamW optimizer(groups, AdamWOptions{});
+    torch::Tensor lr = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(*device));
+    Progress progress(absl::StrCat("finetune ", task->name, " run ", run), static_cast<double>(total_steps), "steps", 5.0);
+    std::mt19937_64 shuffle(MixSeed(seed, 0x474c5545));
+    int64_t step = 0;
+    double loss_sum = 0;
+    int64_t loss_n = 0;
+    for (int epoch = 0; epoch < o.epochs; ++epoch) {
+      model->train();
+      std::vector<size_t> order(train.size());
+      std::iota(order.begin(), order.end(), 0);
+      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle() % i]);
+      for (size_t b = 0; b < order.size(); b += o.batch_size, ++step) {
+        size_t e = std::min(order.size(), b + static_cast<size_t>(o.batch_size));
+        Batch x = MakeBatch(train, order, b, e, *device);
+        lr.fill_(LearningRate(o.lr, step, total_steps, warmup));
+        optimizer.ZeroGrad();
+        torch::Tensor loss;
+        {
+          AutocastScope scope(autocast, torch::kBFloat16);
+          torch::Tensor out = model(x.ids, x.mask, x.types).to(torch::kFloat32);  // (B, C)
+          loss = task->regression() ? torch::mse_loss(out.squeeze(-1), x.scores)
+                                    : torch::cross_entropy_loss(out, x.labels);
+        }
+        loss.backward();
+        optimizer.Step(lr);
+        if (step % 20 == 0) {
+          loss_sum += loss.item<double>();
+          ++loss_n;
+        }
+        if (!o.quiet) progress.Update(static_cast<double>(step + 1));
+      }
+    }
+    if (!o.quiet) progress.Finish();
+    if (optimizer.skipped_steps().item<int64_t>() > 0 && !o.quiet) {
+      std::fprintf(stderr, "finetune %s run %d: %lld update(s) skipped for NaN/Inf gradients\n", task->name.c_str(), run,
+                   (long long)optimizer.skipped_steps().item<int64_t>());
+    }
+
+    // Dev metrics and predictions.
+    nlohmann::ordered_json metrics_json;
+    std::map<std::string, double> all_metrics;
+    for (const EvalSet& dev : devs) {
+      torch::Tensor out = Predict(model, dev.examples, o.eval_batch_size, *device, autocast);
+      std::vector<int> pred, gold;
+      std::vector<double> score, target;
+      std::string tsv = "index\tprediction\tlabel\n";
+      for (size_t i = 0; i < dev.examples.size(); ++i) {
+        const Encoded& e = dev.examples[i];
+        if (task->regression()) {
+          double v = std::clamp(static_cast<double>(out[i][0].item<float>()), 0.0, 5.0);
+          score.push_back(v);
+          target.push_back(e.score);
+          absl::StrAppend(&tsv, e.id, "\t", absl::StrFormat("%.3f", v), "\t", Fmt(e.score), "\n");
+        } else {
+          int p = static_cast<int>(out[i].argmax().item<int64_t>());
+          pred.push_back(p);
+          gold.push_back(e.label);
+          absl::StrAppend(&tsv, e.id, "\t", task->labels[p], "\t", task->labels[e.label], "\n");
+        }
+      }
+      std::map<std::string, double> m = TaskMetrics(task->name, pred, gold, score, target);
+      std::string suffix = dev.name == "dev_mismatched" ? "_mm" : (dev.name == "dev_matched" ? "_m" : "");
+      for (const auto& [k, v] : m) all_metrics[k + suffix] = v;
+      s = WriteFileAtomically(JoinPath(run_dir, dev.name + "_predictions.tsv"), tsv);
+      if (!s.ok()) return s;
+    }
+    // Test outputs (logits, or the clamped regression value), for write_tsv.
+    for (const EvalSet& test : tests) {
+      torch::Tensor out = Predict(model, test.examples, o.eval_batch_size, *device, autocast);
+      std::string tsv = "index";
+      for (int c = 0; c < task->num_outputs(); ++c) {
+        absl::StrAppend(&tsv, "\t", task->regression() ? "score" : "logit_" + task->labels[c]);
+      }
+      tsv += "\n";
+      for (size_t i = 0; i < test.examples.size(); ++i) {
+        tsv += test.examples[i].id;
+        for (int c = 0; c < task->num_outputs(); ++c) absl::StrAppend(&tsv, "\t", Fmt(out[i][c].item<float>()));
+        tsv += "\n";
+      }
+      s = WriteFileAtomically(JoinPath(run_dir, test.name + "_outputs.tsv"), tsv);
+      if (!s.ok()) return s;
+    }
+    metrics_json["task"] = task->name;
+    metrics_json["run"] = run;
+    metrics_json["seed"] = seed;
+    metrics_json["metrics"] = all_metrics;
+    metrics_json["train_examples"] = train.size();
+    metrics_json["steps"] = total_steps;
+    metrics_json["mean_train_loss"] = loss_n > 0 ? loss_sum / loss_n : 0.0;
+    nlohmann::ordered_json flags;
+    flags["model"] = o.model_dir;
+    flags["data_dir"] = o.data_dir;
+    flags["epochs"] = o.epochs;
+    flags["lr"] = o.lr;
+    flags["layer_decay"] = o.layer_decay;
+    flags["official_layer_depth"] = o.official_layer_depth;
+    flags["batch_size"] = o.batch_size;
+    flags["max_seq_length"] = o.max_seq_length;
+    flags["warmup_fraction"] = o.warmup_fraction;
+    flags["dropout"] = o.dropout;
+    flags["train_limit"] = o.train_limit;
+    flags["dev_limit"] = o.dev_limit;
+    flags["test_limit"] = o.test_limit;
+    flags["vocab"] = vocab_path;
+    flags["device"] = device->str();
+    metrics_json["flags"] = flags;
+    std::vector<std::string> test_files;
+    for (const auto& t : tests) test_files.push_back(t.name + "_outputs.tsv:" + t.submission);
+    metrics_json["test_outputs"] = test_files;
+    s = WriteFileAtomically(JoinPath(run_dir, "metrics.json"), metrics_json.dump(2) + "\n");
+    if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "flags.json"), flags.dump(2) + "\n");
+    if (s.ok() && o.save_model) s = SaveModelDir(JoinPath(run_dir, "model"), *config, *model);
+    if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "DONE"), "done\n");
+    if (!s.ok()) return s;
+    if (!o.quiet) {
+      std::string summary;
+      for (const auto& [k, v] : all_metrics) absl::StrAppendFormat(&summary, " %s %.2f", k, v);
+      std::fprintf(stderr, "finetune %s run %d (seed %llu):%s -> %s\n", task->name.c_str(), run,
+                   (unsigned long long)seed, summary.c_str(), run_dir.c_str());
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace electra

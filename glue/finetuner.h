@@ -1,0 +1,51 @@
+// //glue:finetune: fine-tunes a discriminator on one GLUE task, N runs with derived seeds, the
+// official ELECTRA recipe: head = dropout + linear on [CLS]; Adam without bias correction, no
+// weight decay, clip 1.0; warmup 10% + linear decay; layer-wise learning-rate decay; 3 epochs
+// (10 for RTE and STS-B); MRPC and STS-B training pairs doubled with A and B swapped; STS-B as
+// regression (MSE), predictions clamped to [0, 5].
+#ifndef ELECTRA_GLUE_FINETUNER_H_
+#define ELECTRA_GLUE_FINETUNER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace electra {
+
+struct FinetuneOptions {
+  std::string task;        // GLUE folder name
+  std::string data_dir;    // holds <task>/{train,dev,test}.tsv
+  std::string model_dir;   // discriminator directory (ours or HF's)
+  std::string output_dir;  // results go to <output_dir>/<task>/run-K/
+  std::string vocab;       // default: <model_dir>/vocab.txt
+  bool lowercase = true;
+  int runs = 1;
+  uint64_t seed = 42;      // run K uses seed + K
+  int epochs = -1;         // -1: 3, or 10 for RTE and STS-B
+  double lr = -1;          // -1: 3e-4 small, 1e-4 base, 5e-5 large (by hidden size)
+  double layer_decay = -1; // -1: 0.8 (0.9 large)
+  bool official_layer_depth = true;  // the official depth rule (head at L+2); false: L+1
+  int batch_size = 32;
+  int max_seq_length = 128;
+  double warmup_fraction = 0.1;
+  double dropout = 0.1;
+  int64_t train_limit = -1, dev_limit = -1, test_limit = -1;  // first N rows only (smoke tests)
+  std::string device = "auto";
+  std::string precision = "auto";
+  bool save_model = false;
+  bool skip_malformed = false;
+  int threads = 0;
+  int eval_batch_size = 128;
+  bool quiet = false;
+};
+
+absl::Status RunFinetuning(FinetuneOptions options);
+
+// Learning-rate multiplier of a parameter under layer-wise decay (official: embeddings depth 0,
+// layer i depth i+1, head depth L+2, multiplier decay^(top - depth) with top = L+2; the
+// non-official rule puts the head at L+1).
+double LayerLrScale(const std::string& name, int num_layers, double decay, bool official_depth);
+
+}  // namespace electra
+
+#endif  // ELECTRA_GLUE_FINETUNER_H_
