@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# finetune -> evaluate -> write_tsv on the bundled GLUE tasks (slices, tiny model) and on MNLI,
+# QQP and AX files in their exact format; the fine-tuned tiny model beats the majority class on
+# SST-2 dev; every bad-input path.
+source tests/cli/testlib.sh  # run from the repository (or runfiles) root
+BUILD_VOCAB=$(bin tokenizer/build_vocab)
+SHARD=$(bin corpus/shard_corpus)
+PRETRAIN=$(bin train/pretrain)
+FINETUNE=$(bin glue/finetune)
+EVALUATE=$(bin eval/evaluate)
+WRITE_TSV=$(bin glue/write_tsv)
+
+# A tiny model directory (one pretraining step: the initial weights, HF layout, with vocab.txt).
+"$BUILD_VOCAB" --input="$(ls data/corpus/gutenberg/*.txt | paste -sd,)" --output="$TMP/vocab.txt" --vocab_size=4000 2>/dev/null
+"$SHARD" --input=data/corpus/gutenberg/Alice-s-Adventures-in-Wonderland_11.txt --vocab="$TMP/vocab.txt" --output_dir="$TMP/shards" 2>/dev/null
+"$PRETRAIN" --data="$TMP/shards/*.tfrecord*" --output_dir="$TMP/pt" --size=tiny --steps=1 --batch_size=8 2>/dev/null
+MODEL="$TMP/pt/checkpoints/step-00000001/discriminator"
+[ -f "$MODEL/vocab.txt" ] && pass "the model directory carries its vocabulary" || fail "no vocab.txt in $MODEL"
+mkdir -p "$TMP/data"
+for t in CoLA SST-2 MRPC STS-B RTE WNLI QNLI; do ln -s "$(pwd)/data/glue/$t" "$TMP/data/$t"; done
+for t in MNLI QQP diagnostic; do ln -s "$(pwd)/tests/glue_fixtures/$t" "$TMP/data/$t"; done
+R="$TMP/results"
+FT=(--data_dir="$TMP/data" --model="$MODEL" --output_dir="$R" --threads=2)
+
+expect_ok "SST-2 on a 4000-example slice" "$FINETUNE" --task=SST-2 "${FT[@]}" --train_limit=4000 --lr=1e-3
+acc=$(python3 -c "import json; print(json.load(open('$R/SST-2/run-0/metrics.json'))['metrics']['accuracy'])")
+majority=$(awk -F'\t' 'NR>1 {c[$2]++; n++} END {m=0; for (k in c) if (c[k]>m) m=c[k]; printf "%.4f", 100*m/n}' data/glue/SST-2/dev.tsv)
+python3 -c "import sys; sys.exit(0 if $acc > $majority + 3 else 1)" && pass "SST-2 dev accuracy $acc beats the majority class ($majority)" \
+  || fail "SST-2 dev accuracy $acc does not beat the majority class ($majority)"
+expect_eq "dev predictions cover the dev set" "$(($(wc -l <"$R/SST-2/run-0/dev_predictions.tsv") - 1))" 872
+expect_eq "test outputs cover the test set" "$(($(wc -l <"$R/SST-2/run-0/test_outputs.tsv") - 1))" 1821
+
+for t in CoLA MRPC STS-B RTE WNLI; do
+  expect_ok "$t, two runs on a slice" "$FINETUNE" --task=$t "${FT[@]}" --train_limit=64 --dev_limit=50 --epochs=1 --runs=2
+done
+grep -q '"pearson"' "$R/STS-B/run-1/metrics.json" && grep -q '"spearman"' "$R/STS-B/run-1/metrics.json" && pass "STS-B metrics" || fail "STS-B metrics"
+grep -q '"train_examples": 128' "$R/MRPC/run-0/metrics.json" && pass "MRPC pairs doubled with A and B swapped" || fail "MRPC doubling"
+awk -F'\t' 'NR>1 && ($2 < 0 || $2 > 5) {bad=1} END {exit bad}' "$R/STS-B/run-0/dev_predictions.tsv" && pass "STS-B predictions clamped to [0, 5]" || fail "STS-B clamp"
+expect_ok "MNLI (with AX) in the exact GLUE format" "$FINETUNE" --task=MNLI "${FT[@]}" --epochs=1
+ls "$R/MNLI/run-0/dev_matched_predictions.tsv" "$R/MNLI/run-0/dev_mismatched_predictions.tsv" "$R/MNLI/run-0/ax_outputs.tsv" >/dev/null 2>&1 \
+  && pass "MNLI matched, mismatched and AX outputs" || fail "MNLI outputs: $(ls "$R/MNLI/run-0")"
+expect_ok "QQP drops incomplete rows" "$FINETUNE" --task=QQP "${FT[@]}" --epochs=1
+grep -q "dropped 2 incomplete row" "$TMP/stderr" && pass "QQP says what it dropped" || fail "QQP drop message: $(cat "$TMP/stderr" | head -2)"
+start=$(date +%s%N)
+expect_ok "finished runs are skipped" "$FINETUNE" --task=CoLA "${FT[@]}" --train_limit=64 --dev_limit=50 --epochs=1 --runs=2
+grep -q "run 1: already done" "$TMP/stderr" && pass "rerun says it skipped" || fail "skip message"
+
+expect_ok "evaluate" "$EVALUATE" --results_dir="$R"
+grep -q "| ours (median of runs) |" "$TMP/stdout" && grep -q "ELECTRA-Small-OWT, official" "$TMP/stdout" && pass "Markdown table with the reference row" || fail "table: $(head -5 "$TMP/stdout")"
+grep -q "| CoLA | 2 |" "$TMP/stdout" && pass "per-task statistics over runs" || fail "stats table"
+python3 -c "import json; d = json.load(open('$R/glue_results.json')); assert d['tasks']['MNLI-mm']['runs'] == 1" && pass "JSON results" || fail "JSON"
+expect_ok "evaluate as JSON" "$EVALUATE" --results_dir="$R" --format=json --aggregate=mean --reference=none
+
+expect_ok "write_tsv (best run per task)" "$WRITE_TSV" --results_dir="$R" --output_dir="$TMP/sub"
+for f in CoLA SST-2 MRPC STS-B QQP MNLI-m MNLI-mm QNLI RTE WNLI AX; do
+  [ "$f" = QNLI ] && continue
+  [ "$(head -1 "$TMP/sub/$f.tsv")" = "$(printf 'index\tprediction')" ] && pass "$f.tsv header" || fail "$f.tsv header"
+done
+grep -q "skipped QNLI.tsv (no QNLI test outputs)" "$TMP/stderr" && pass "tasks without data are reported" || fail "QNLI report"
+expect_eq "CoLA rows" "$(($(wc -l <"$TMP/sub/CoLA.tsv") - 1))" 1063
+awk -F'\t' 'NR>1 && $2 != "entailment" && $2 != "neutral" && $2 != "contradiction" {bad=1} END {exit bad}' "$TMP/sub/AX.tsv" && pass "AX labels" || fail "AX labels"
+awk -F'\t' 'NR>1 && $2 != "entailment" && $2 != "not_entailment" {bad=1} END {exit bad}' "$TMP/sub/RTE.tsv" && pass "RTE labels" || fail "RTE labels"
+awk -F'\t' 'NR>1 && $2 !~ /^[0-5]\.[0-9][0-9][0-9]$/ {bad=1} END {exit bad}' "$TMP/sub/STS-B.tsv" && pass "STS-B floats" || fail "STS-B format"
+unzip -t "$TMP/sub/submission.zip" >/dev/null && pass "submission.zip is a valid zip" || fail "zip"
+expect_eq "zip holds every written file" "$(unzip -Z1 "$TMP/sub/submission.zip" | wc -l)" 10
+expect_ok "write_tsv --select=ensemble" "$WRITE_TSV" --results_dir="$R" --output_dir="$TMP/ens" --select=ensemble
+expect_ok "write_tsv --select=run-1" "$WRITE_TSV" --results_dir="$R" --output_dir="$TMP/run1" --select=run-1
+grep -q "skipped SST-2.tsv" "$TMP/stderr" && pass "run-1 exists only for some tasks" || fail "run-1 report"
+
+# Bad input.
+expect_error "unknown task" "--task: unknown GLUE task 'SST2'" "$FINETUNE" --task=SST2 "${FT[@]}"
+expect_error "not a model directory" "--model: .* is not a model directory" "$FINETUNE" --task=RTE --data_dir="$TMP/data" --model="$TMP" --output_dir="$R"
+expect_error "no training data" "no training data for QNLI" "$FINETUNE" --task=QNLI "${FT[@]}"
+mkdir -p "$TMP/baddata/SST-2" && cp data/glue/SST-2/dev.tsv "$TMP/baddata/SST-2/"
+printf 'sentence\tlabel\na fine film\t1\nbroken row without label\n' >"$TMP/baddata/SST-2/train.tsv"
+expect_error "malformed row names file and line" "train.tsv:3: malformed SST-2 row" "$FINETUNE" --task=SST-2 --data_dir="$TMP/baddata" --model="$MODEL" --output_dir="$TMP/x"
+expect_ok "--skip_malformed skips and counts" "$FINETUNE" --task=SST-2 --data_dir="$TMP/baddata" --model="$MODEL" --output_dir="$TMP/x" --skip_malformed --epochs=1 --dev_limit=10
+grep -q "skipped 1 malformed row" "$TMP/stderr" && pass "malformed rows counted" || fail "count: $(cat "$TMP/stderr")"
+"$BUILD_VOCAB" --input=data/corpus/gutenberg/Alice-s-Adventures-in-Wonderland_11.txt --output="$TMP/v500.txt" --vocab_size=500 2>/dev/null
+expect_error "vocabulary that does not fit the model" "has 500 tokens but the model's vocab_size is 4000" "$FINETUNE" --task=RTE "${FT[@]}" --vocab="$TMP/v500.txt"
+expect_error "missing flag" "--model: is required" "$FINETUNE" --task=RTE --data_dir="$TMP/data" --output_dir="$R"
+expect_error "evaluate without results" "no finished fine-tuning runs" "$EVALUATE" --results_dir="$TMP/data"
+expect_error "evaluate bad reference" "--reference: must be" "$EVALUATE" --results_dir="$R" --reference=bert
+expect_error "write_tsv bad select" "--select: must be best, ensemble or run-K" "$WRITE_TSV" --results_dir="$R" --output_dir="$TMP/y" --select=worst
+finish
