@@ -24,6 +24,7 @@
 #include "tokenizer/bert_tokenizer.h"
 #include "train/adamw.h"
 #include "train/device.h"
+#include "train/distributed.h"
 
 namespace electra {
 namespace {
@@ -226,8 +227,15 @@ absl::Status RunFinetuning(FinetuneOptions o) {
                  task->name.c_str(), (long long)stats.dropped, (long long)stats.malformed);
   }
 
-  absl::StatusOr<torch::Device> device = ResolveDevice(o.device);
+  absl::StatusOr<DistributedContext> dist = DistributedContext::FromEnvironment();
+  if (!dist.ok()) return dist.status();
+  const int world = dist->world_size(), rank = dist->rank();
+  const bool chief = rank == 0;
+  if (world > 1) o.quiet = o.quiet || !chief;
+  absl::StatusOr<torch::Device> device = ResolveDevice(o.device, dist->local_rank());
   if (!device.ok()) return device.status();
+  absl::Status connected = dist->Connect(*device);
+  if (!connected.ok()) return connected;
   bool autocast = device->is_cuda() && o.precision != "fp32";
 
   // Does the directory name the backbone "electra." (ElectraForPreTraining) or not (ElectraModel)?
@@ -251,9 +259,12 @@ absl::Status RunFinetuning(FinetuneOptions o) {
       if (!o.quiet) std::fprintf(stderr, "finetune %s run %d: already done (%s)\n", task->name.c_str(), run, run_dir.c_str());
       continue;
     }
-    absl::Status s = RemoveAll(run_dir);
-    if (s.ok()) s = MakeDirectories(run_dir);
-    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("--output_dir: ", s.message()));
+    absl::Status s;
+    if (chief) {
+      s = RemoveAll(run_dir);
+      if (s.ok()) s = MakeDirectories(run_dir);
+      if (!s.ok()) return absl::Status(s.code(), absl::StrCat("--output_dir: ", s.message()));
+    }
     uint64_t seed = o.seed + run;
     SeedEverything(seed);
     Classifier model(*config, task->num_outputs(), o.dropout);
@@ -261,6 +272,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
     if (!s.ok()) return s;
     model->to(*device);
     std::vector<ParamGroup> groups;
+    // Every rank holds the same weights (same seed and checkpoint); rank 0's are broadcast anyway.
     std::map<double, size_t> by_scale;
     for (const auto& p : model->named_parameters()) {
       double scale = LayerLrScale(p.key(), config->num_hidden_layers, o.layer_decay, o.official_layer_depth);
@@ -275,6 +287,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
       groups[it->second].params.push_back(p.value());
     }
     FlatAdamW optimizer(groups, AdamWOptions{});
+    dist->BroadcastParameters(optimizer);
     torch::Tensor lr = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(*device));
     Progress progress(absl::StrCat("finetune ", task->name, " run ", run), static_cast<double>(total_steps), "steps", 5.0);
     std::mt19937_64 shuffle(MixSeed(seed, 0x474c5545));
@@ -288,17 +301,26 @@ absl::Status RunFinetuning(FinetuneOptions o) {
       for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[shuffle() % i]);
       for (size_t b = 0; b < order.size(); b += o.batch_size, ++step) {
         size_t e = std::min(order.size(), b + static_cast<size_t>(o.batch_size));
-        Batch x = MakeBatch(train, order, b, e, *device);
+        // Data parallel: this rank's share of the batch; the loss is a sum over the share divided
+        // by the whole batch's size, so the all-reduced gradient is the full batch's.
+        const size_t n = e - b;
+        const size_t mine_begin = b + n * rank / world, mine_end = b + n * (rank + 1) / world;
         lr.fill_(LearningRate(o.lr, step, total_steps, warmup));
         optimizer.ZeroGrad();
-        torch::Tensor loss;
-        {
+        torch::Tensor loss = torch::zeros({}, torch::TensorOptions().device(*device));
+        if (mine_end > mine_begin) {
+          Batch x = MakeBatch(train, order, mine_begin, mine_end, *device);
           AutocastScope scope(autocast, torch::kBFloat16);
-          torch::Tensor out = model(x.ids, x.mask, x.types).to(torch::kFloat32);  // (B, C)
-          loss = task->regression() ? torch::mse_loss(out.squeeze(-1), x.scores)
-                                    : torch::cross_entropy_loss(out, x.labels);
+          torch::Tensor out = model(x.ids, x.mask, x.types).to(torch::kFloat32);  // (b, C)
+          torch::Tensor per = task->regression()
+                                  ? (out.squeeze(-1) - x.scores).pow(2)
+                                  : torch::nn::functional::cross_entropy(
+                                        out, x.labels,
+                                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+          loss = per.sum() / static_cast<double>(n);
+          loss.backward();
         }
-        loss.backward();
+        dist->AllReduceGradients(optimizer);
         optimizer.Step(lr);
         if (step % 20 == 0) {
           loss_sum += loss.item<double>();
@@ -313,7 +335,11 @@ absl::Status RunFinetuning(FinetuneOptions o) {
                    (long long)optimizer.skipped_steps().item<int64_t>());
     }
 
-    // Dev metrics and predictions.
+    if (!chief) {
+      dist->Barrier();
+      continue;
+    }
+    // Dev metrics and predictions (rank 0).
     nlohmann::ordered_json metrics_json;
     std::map<std::string, double> all_metrics;
     for (const EvalSet& dev : devs) {
@@ -389,6 +415,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
     if (s.ok() && o.save_model) s = SaveModelDir(JoinPath(run_dir, "model"), *config, *model);
     if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "DONE"), "done\n");
     if (!s.ok()) return s;
+    dist->Barrier();
     if (!o.quiet) {
       std::string summary;
       for (const auto& [k, v] : all_metrics) absl::StrAppendFormat(&summary, " %s %.2f", k, v);

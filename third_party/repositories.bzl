@@ -20,20 +20,37 @@ def _sysroot(ctx):
         root += "/"
     return root if root else "/"
 
+def _use_debian(ctx, path):
+    # ELECTRA_NO_SYSTEM_BAZEL_RULES=1 pretends they are absent (to test the GPU-machine path).
+    return ctx.path(path).exists and not ctx.os.environ.get("ELECTRA_NO_SYSTEM_BAZEL_RULES", "")
+
 def _link_or_stub(ctx, debian_path, workspace_name):
     """Symlinks a Debian-provided Bazel repository, or writes an empty one."""
     src = ctx.path(debian_path)
-    if src.exists:
+    if _use_debian(ctx, debian_path):
         for child in src.readdir():
             ctx.symlink(child, child.basename)
     else:
         ctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % workspace_name)
         ctx.file("BUILD", "")
 
-def _rules_java_impl(ctx):
-    _link_or_stub(ctx, "/usr/share/bazel/rules/java", "rules_java")
+_JAVA_RULES = ["java_binary", "java_import", "java_library", "java_lite_proto_library", "java_package_configuration",
+               "java_plugin", "java_proto_library", "java_runtime", "java_test", "java_toolchain"]
 
-_rules_java = repository_rule(implementation = _rules_java_impl, local = True)
+def _rules_java_impl(ctx):
+    if _use_debian(ctx, "/usr/share/bazel/rules/java"):
+        _link_or_stub(ctx, "/usr/share/bazel/rules/java", "rules_java")
+        return
+
+    # A bare machine's Bazel (2.1 from npm) loads @rules_java//java:defs.bzl from its own tools:
+    # forward those rules to the native ones.
+    ctx.file("WORKSPACE", "workspace(name = \"rules_java\")\n")
+    ctx.file("BUILD", "")
+    ctx.file("java/BUILD", "")
+    defs = "\n".join(["def %s(**kwargs):\n    native.%s(**kwargs)\n" % (r, r) for r in _JAVA_RULES])
+    ctx.file("java/defs.bzl", defs)
+
+_rules_java = repository_rule(implementation = _rules_java_impl, local = True, environ = ["ELECTRA_NO_SYSTEM_BAZEL_RULES"])
 
 _PLATFORM_CPUS = ["aarch64", "arm", "arm64", "armv7", "armv7k", "arm64e", "arm64_32", "i386",
                   "ppc", "s390x", "x86_32", "x86_64", "wasm32", "wasm64", "mips64", "riscv64"]
@@ -42,7 +59,7 @@ _PLATFORM_OSES = ["android", "freebsd", "ios", "linux", "macos", "none", "openbs
 
 def _platforms_impl(ctx):
     src = ctx.path("/usr/share/bazel/tools/platforms")
-    if src.exists:
+    if _use_debian(ctx, "/usr/share/bazel/tools/platforms"):
         for child in src.readdir():
             ctx.symlink(child, child.basename)
         return
@@ -58,7 +75,7 @@ def _platforms_impl(ctx):
             body += "constraint_value(name = \"%s\", constraint_setting = \":%s\")\n" % (v, setting)
         ctx.file(setting + "/BUILD", body)
 
-_platforms = repository_rule(implementation = _platforms_impl, local = True)
+_platforms = repository_rule(implementation = _platforms_impl, local = True, environ = ["ELECTRA_NO_SYSTEM_BAZEL_RULES"])
 
 def _system_impl(ctx):
     root = _sysroot(ctx)
@@ -154,7 +171,14 @@ def _torch_impl(ctx):
         defines = ["ELECTRA_TORCH_WHEEL=1"]
         if cuda and has_cuda_headers:
             defines.append("ELECTRA_WITH_CUDA=1")
-            defines.append("USE_C10D_NCCL")
+            # NCCL's header comes with the nvidia-nccl wheel beside torch; without it the build
+            # still works, without multi-GPU training.
+            nccl = ctx.path(torch_dir + "/../nvidia/nccl/include/nccl.h")
+            if nccl.exists:
+                ctx.symlink(nccl.dirname, "nccl_include")
+                includes.append("nccl_include")
+                hdrs = hdrs.replace("])", ", \"nccl_include/**\"])")
+                defines.append("USE_C10D_NCCL")
     else:
         # Debian's libtorch-dev: /usr/include is on the compiler's path already; only the
         # C++ frontend's include root needs adding.

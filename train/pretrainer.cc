@@ -22,11 +22,10 @@
 #include "train/distributed.h"
 #include "train/electra_step.h"
 #include "train/metrics_log.h"
+#include "train/train_step.h"
 
 namespace electra {
 namespace {
-
-constexpr uint64_t kNoiseStream = 0x4e4f495345;  // "NOISE"
 
 struct SizeDefaults {
   int64_t steps, batch, warmup;
@@ -276,78 +275,55 @@ absl::Status RunPretraining(PretrainOptions o) {
   obj.disc_weight = o.disc_weight;
   obj.temperature = o.temperature;
 
-  const int64_t local_batch = o.batch_size / world;
-  const int64_t micro = local_batch / o.accumulate;
-  const int64_t V = dc->vocab_size;
-  auto fopts = torch::TensorOptions().dtype(torch::kFloat32).device(*device);
-  torch::Tensor lr_tensor = torch::zeros({}, fopts);
-  at::Generator noise_gen = MakeGenerator(*device, o.seed);
-  auto autocast_dtype = precision == "fp16" ? torch::kFloat16 : torch::kBFloat16;
-  bool autocast = cuda && precision != "fp32";
+  TrainStepOptions to;
+  to.objective = obj;
+  to.accumulate = o.accumulate;
+  to.global_batch = o.batch_size;
+  to.rank = rank;
+  to.global_noise = o.global_noise;
+  to.seed = o.seed;
+  to.precision = precision;
+  to.cuda_graph = o.cuda_graph;
+  to.inject_nan_from = o.inject_nan_from;
+  to.inject_nan_until = o.inject_nan_until;
+  TrainStep trainer(generator, discriminator, &optimizer, &*dist, *device, to);
 
   // Sums over the current logging window (device).
   std::map<std::string, torch::Tensor> window;
-  auto add = [&](const std::string& k, const torch::Tensor& v) {
-    auto it = window.find(k);
-    if (it == window.end()) {
-      window[k] = v.detach().to(torch::kFloat64).clone();
-    } else {
-      it->second.add_(v.detach().to(torch::kFloat64));
-    }
-  };
   int64_t window_steps = 0;
   auto window_start = std::chrono::steady_clock::now();
   auto run_start = window_start;
   int64_t first_step = state.step;
+  bool graph_reported = false;
 
   discriminator->train();
   generator->train();
   while (state.step < end) {
     const int64_t step = state.step;
-    lr_tensor.fill_(LearningRate(o.lr, step, o.steps, o.warmup_steps));
-    optimizer.ZeroGrad();
     absl::StatusOr<StreamBatch> batch = (*stream)->Next();
     if (!batch.ok()) return batch.status();
     MaskedBatch masked = MaskBatch(*batch, mo);
-    DeviceBatch db = ToDevice(masked, *device, cuda);
-    // The loss is normalised by the counts of the whole global batch (all ranks, all micro-batches).
-    torch::Tensor counts = torch::stack({db.masked_weights.sum(), db.attention_mask.sum().to(torch::kFloat32)});
-    dist->AllReduceSum(counts);
-    torch::Tensor gen_den = counts[0] + 1e-6, disc_den = counts[1] + 1e-6;
-    const int64_t P = db.masked_positions.size(1);
-    torch::Tensor uniform;
-    if (o.global_noise) {
-      noise_gen.set_current_seed(MixSeed(o.seed, kNoiseStream, step));
-      uniform = torch::rand({o.batch_size, P, V}, noise_gen, fopts).narrow(0, rank * local_batch, local_batch);
-    }
-    for (int j = 0; j < o.accumulate; ++j) {
-      DeviceBatch part = o.accumulate == 1 ? db : SliceBatch(db, j * micro, micro);
-      torch::Tensor noise = o.global_noise ? uniform.narrow(0, j * micro, micro) : torch::rand({micro, P, V}, fopts);
-      StepStats s;
-      {
-        AutocastScope scope(autocast, autocast_dtype);
-        s = ElectraForward(generator, discriminator, part, noise, obj);
+    if (cuda) {
+      for (torch::Tensor* t : {&masked.input_ids, &masked.masked_ids, &masked.attention_mask, &masked.token_type_ids,
+                               &masked.masked_positions, &masked.masked_weights, &masked.masked_labels}) {
+        *t = t->pin_memory();
       }
-      torch::Tensor gen_loss = s.gen_sum / gen_den, disc_loss = s.disc_sum / disc_den;
-      torch::Tensor loss = obj.gen_weight * gen_loss + obj.disc_weight * disc_loss;
-      if (step >= o.inject_nan_from && step < o.inject_nan_until) loss = loss * std::nan("");
-      loss.backward();
-      add("gen_loss", gen_loss);
-      add("disc_loss", disc_loss);
-      add("loss", loss);
-      add("gen_correct", s.gen_correct);
-      add("gen_count", s.gen_count);
-      add("disc_correct", s.disc_correct);
-      add("disc_count", s.disc_count);
-      add("true_pos", s.true_pos);
-      add("false_pos", s.false_pos);
-      add("false_neg", s.false_neg);
-      add("replaced", s.replaced);
     }
-    dist->AllReduceGradients(optimizer);
-    torch::Tensor norm = optimizer.Step(lr_tensor);
-    add("grad_norm", torch::where(torch::isfinite(norm), norm, torch::zeros_like(norm)));
-    add("lr", lr_tensor);
+    std::map<std::string, torch::Tensor> stats = trainer.Run(masked, step, LearningRate(o.lr, step, o.steps, o.warmup_steps));
+    for (const auto& [k, v] : stats) {
+      auto it = window.find(k);
+      if (it == window.end()) {
+        window[k] = v.to(torch::kFloat64).clone();
+      } else {
+        it->second.add_(v.to(torch::kFloat64));
+      }
+    }
+    if (chief && !o.quiet && !graph_reported && !trainer.graph_note().empty()) {
+      std::fprintf(stderr, "pretrain: %s\n", trainer.graph_note().c_str());
+      graph_reported = trainer.graph_active() || trainer.graph_note().find("off") != std::string::npos ||
+                       trainer.graph_note().find("failed") != std::string::npos ||
+                       trainer.graph_note().find("unavailable") != std::string::npos;
+    }
     ++window_steps;
     state.step = step + 1;
     state.next_batch = batch->index + 1;
