@@ -90,10 +90,10 @@ def main():
         return loss
 
     batches = [make_batch() for _ in range(4)]
+    torch.cuda.reset_peak_memory_stats()
     for i in range(a.warmup):
         step(*batches[i % 4])
     torch.cuda.synchronize()
-    torch.cuda.reset_peak_memory_stats()
     times = []
     for i in range(a.steps):
         start = time.perf_counter()

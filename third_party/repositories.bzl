@@ -117,7 +117,9 @@ cc_library(
             name = name,
             hdrs = "glob(%s)" % repr(["include/" + h for h in hdrs]) if vendored and hdrs else "[]",
             includes = repr(["include"] if vendored else []),
-            linkopts = repr(["-L" + libdir, "-Wl,-rpath," + libdir] + link),
+            # DT_RPATH (not RUNPATH) so the vendored libraries' own dependencies resolve too.
+            linkopts = repr(["-L" + libdir, "-Wl,-rpath," + libdir] +
+                            (["-Wl,--disable-new-dtags"] if vendored else []) + link),
             deps = repr(deps),
         )
     ctx.file("BUILD", build)
@@ -152,7 +154,12 @@ def _torch_impl(ctx):
     torch_dir = ctx.os.environ.get("ELECTRA_TORCH_DIR", "")
     if torch_dir:
         cuda_home = ctx.os.environ.get("ELECTRA_CUDA_HOME", "/usr/local/cuda")
-        ctx.symlink(torch_dir + "/include", "include")
+
+        # The wheel's include directory carries its own (older) protobuf headers, and some wheels
+        # nlohmann's: leave those out so the Debian versions we link against are the ones seen.
+        for child in ctx.path(torch_dir + "/include").readdir():
+            if child.basename not in ["google", "nlohmann"]:
+                ctx.symlink(child, "include/" + child.basename)
         cuda_include = ctx.path(cuda_home + "/include")
         has_cuda_headers = cuda_include.exists
         if has_cuda_headers:
@@ -162,6 +169,22 @@ def _torch_impl(ctx):
         cuda = ctx.path(lib + "/libtorch_cuda.so").exists
         if cuda:
             libs += ["-ltorch_cuda", "-lc10_cuda"]
+            # Inline functions of the c10 CUDA headers call the CUDA runtime directly.
+            cudart = ""
+            for d in [cuda_home + "/lib64", cuda_home + "/lib", torch_dir + "/../nvidia/cuda_runtime/lib"]:
+                p = ctx.path(d)
+                if not p.exists:
+                    continue
+                names = [c.basename for c in p.readdir()]
+                if "libcudart.so" in names:
+                    cudart = "-lcudart"
+                else:
+                    versioned = sorted([n for n in names if n.startswith("libcudart.so.")])
+                    if versioned:
+                        cudart = "-l:" + versioned[0]
+                if cudart:
+                    libs += ["-L" + d, "-Wl,-rpath," + d, cudart]
+                    break
         libs += ["-Wl,--as-needed"]
         includes = ["include", "include/torch/csrc/api/include"]
         hdrs = "glob([\"include/**\"])"

@@ -103,7 +103,16 @@ TEST(GpuTest, MixedPrecisionStepsStayFinite) {
       last = loss;
     }
     EXPECT_LT(last, first) << precision;
-    EXPECT_EQ(s->opt->skipped_steps().item<int64_t>() <= 3, true) << precision;
+    int64_t skipped = s->opt->skipped_steps().item<int64_t>();
+    if (std::string(precision) == "fp16") {
+      // Dynamic loss scaling starts high (65536) and halves on each overflow: a few skipped
+      // steps at the start, then none.
+      EXPECT_GT(skipped, 0);
+      EXPECT_LE(skipped, 16);
+      EXPECT_LT(step.loss_scale().item<float>(), 65536.0f);
+    } else {
+      EXPECT_EQ(skipped, 0) << precision;
+    }
   }
 }
 
