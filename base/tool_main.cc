@@ -30,6 +30,10 @@ int RunTool(const std::string& tool, const std::function<absl::Status()>& body) 
   } catch (const std::exception& e) {
     status = absl::InternalError(e.what());
   }
+  if (absl::IsCancelled(status)) {  // stopped on request (a signal), cleanly
+    std::fprintf(stderr, "%s: %s\n", tool.c_str(), std::string(status.message()).c_str());
+    return 130;
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "%s: error: %s\n", tool.c_str(), std::string(status.message()).c_str());
     return 1;

@@ -18,7 +18,8 @@ namespace electra {
 std::vector<std::string> ParseToolFlags(int argc, char** argv, const std::string& usage,
                                         bool allow_positional = false);
 
-// Runs `body`, prints its error (or a caught exception) and returns the process exit code.
+// Runs `body`, prints its error (or a caught exception) and returns the process exit code: 0,
+// 1 on an error, 130 when the work was cancelled on request (a signal) after saving its state.
 int RunTool(const std::string& tool, const std::function<absl::Status()>& body);
 
 // An InvalidArgument error naming the flag: "--<flag>: <message>".

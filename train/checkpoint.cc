@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 #include <cmath>
 #include <set>
 
@@ -52,14 +55,27 @@ absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& text, con
   }
 }
 
+// Testing hook: ELECTRA_CHECKPOINT_DELAY_MS slows each file of a checkpoint, so that kill tests
+// land inside checkpoint writes.
+void TestDelay() {
+  static const int ms = [] {
+    const char* v = std::getenv("ELECTRA_CHECKPOINT_DELAY_MS");
+    return v == nullptr ? 0 : std::atoi(v);
+  }();
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
 absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const CheckpointContents& c) {
   std::string final_dir = JoinPath(checkpoints_dir, CheckpointDirName(c.state.step));
   std::string tmp = absl::StrCat(final_dir, ".tmp-", getpid());
   absl::Status s = RemoveAll(tmp);
   if (s.ok()) s = MakeDirectories(tmp);
   if (s.ok()) s = SaveModelDir(JoinPath(tmp, "discriminator"), c.discriminator_config, *c.discriminator);
+  TestDelay();
   if (s.ok()) s = SaveModelDir(JoinPath(tmp, "generator"), c.generator_config, *c.generator);
+  TestDelay();
   if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "optimizer.safetensors"), c.optimizer);
+  TestDelay();
   if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "rng.safetensors"), c.rng);
   if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "training_state.json"), TrainingStateToJson(c.state));
   if (s.ok() && !c.vocab_path.empty()) {

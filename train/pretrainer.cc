@@ -1,6 +1,7 @@
 #include "train/pretrainer.h"
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -26,6 +27,14 @@
 
 namespace electra {
 namespace {
+
+// SIGINT / SIGTERM ask the loop to write a checkpoint and stop (a second signal kills at once).
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void OnStopSignal(int signal) {
+  if (g_stop_signal != 0) std::_Exit(128 + signal);
+  g_stop_signal = signal;
+}
 
 struct SizeDefaults {
   int64_t steps, batch, warmup;
@@ -296,6 +305,9 @@ absl::Status RunPretraining(PretrainOptions o) {
   int64_t first_step = state.step;
   bool graph_reported = false;
 
+  g_stop_signal = 0;
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
   discriminator->train();
   generator->train();
   while (state.step < end) {
@@ -328,7 +340,8 @@ absl::Status RunPretraining(PretrainOptions o) {
     state.step = step + 1;
     state.next_batch = batch->index + 1;
 
-    bool at_end = state.step == end;
+    const int stop_signal = g_stop_signal;
+    bool at_end = state.step == end || stop_signal != 0;
     bool log_now = state.step % o.log_every == 0 || at_end;
     if (log_now || state.step % std::min<int64_t>(o.log_every, 10) == 0) {
       int64_t bad = optimizer.consecutive_skipped().item<int64_t>();
@@ -400,6 +413,12 @@ absl::Status RunPretraining(PretrainOptions o) {
         if (!status.ok()) return status;
       }
       dist->Barrier();
+    }
+    if (stop_signal != 0) {
+      return absl::CancelledError(absl::StrCat(
+          "stopped by ", stop_signal == SIGINT ? "SIGINT" : "SIGTERM", " after step ", state.step,
+          "; checkpoint ", JoinPath(checkpoints, CheckpointDirName(state.step)),
+          " is complete: rerun the same command to resume"));
     }
   }
   if (chief && !o.quiet) {
