@@ -159,9 +159,10 @@ absl::Status RunFinetuning(FinetuneOptions o) {
   if (!config.ok()) return absl::Status(config.status().code(), absl::StrCat("--model: ", config.status().message()));
   config->hidden_dropout_prob = config->attention_probs_dropout_prob = o.dropout;
   SizeDefaults d = DefaultsForHidden(config->hidden_size);
-  if (o.lr < 0) o.lr = d.lr;
-  if (o.layer_decay < 0) o.layer_decay = d.decay;
-  if (o.epochs < 0) o.epochs = task->default_epochs;
+  // -1 means "the default"; any other value is checked below.
+  if (o.lr == -1) o.lr = d.lr;
+  if (o.layer_decay == -1) o.layer_decay = d.decay;
+  if (o.epochs == -1) o.epochs = task->default_epochs;
   if (!(o.lr > 0)) return absl::InvalidArgumentError("--lr: must be positive");
   if (!(o.layer_decay > 0 && o.layer_decay <= 1)) return absl::InvalidArgumentError("--layer_decay: must be in (0, 1]");
   if (o.epochs < 1) return absl::InvalidArgumentError("--epochs: must be at least 1");

@@ -26,5 +26,16 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build itself failed
 fi
 rm -f "$log"
+
+# The fuzz targets, briefly, on their committed seed corpora (scripts/fuzz.sh for longer runs).
+if [ ${#targets[@]} -eq 1 ] && [ "${targets[0]}" = //... ] && [ ${#config[@]} -eq 0 ]; then
+  if ./scripts/fuzz.sh --seconds="${FUZZ_SECONDS:-5}"; then
+    passed=$((passed + 1))
+    echo "fuzz smoke run: PASSED"
+  else
+    failed=$((failed + 1))
+    echo "fuzz smoke run: FAILED (crashing inputs in fuzz/crashes/)"
+  fi
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -49,7 +49,9 @@ TEST(MaskingTest, OfficialMasksExactlyKDistinctCandidates) {
     }
     EXPECT_EQ(static_cast<int>(chosen.size()), k) << real;
     for (int i = 0; i < 128; ++i) {
-      if (!chosen.count(i)) EXPECT_EQ(masked[i], e.input_ids[i]);
+      if (!chosen.count(i)) {
+        EXPECT_EQ(masked[i], e.input_ids[i]);
+      }
     }
   }
 }
@@ -67,8 +69,11 @@ TEST(MaskingTest, EightyFivePercentBecomeMaskNoneRandom) {
     for (int s = 0; s < 19; ++s) {
       if (weights[s] == 0) continue;
       ++chosen;
-      if (masked[positions[s]] == 103) ++mask;
-      else EXPECT_EQ(masked[positions[s]], e.input_ids[positions[s]]);
+      if (masked[positions[s]] == 103) {
+        ++mask;
+      } else {
+        EXPECT_EQ(masked[positions[s]], e.input_ids[positions[s]]);
+      }
     }
   }
   EXPECT_EQ(chosen, 2000 * 19);

@@ -97,13 +97,18 @@ std::string Eta(double seconds) { return Progress::FormatDuration(seconds); }
 absl::Status ResolvePretrainDefaults(PretrainOptions* o) {
   absl::StatusOr<SizeDefaults> d = DefaultsFor(o->size);
   if (!d.ok()) return d.status();
-  if (o->steps < 0) o->steps = d->steps;
-  if (o->batch_size < 0) o->batch_size = d->batch;
-  if (o->lr < 0) o->lr = d->lr;
-  if (o->warmup_steps < 0) o->warmup_steps = d->warmup;
-  if (o->mask_prob < 0) o->mask_prob = d->mask_prob;
-  if (o->generator_fraction < 0) o->generator_fraction = DefaultGeneratorFraction(o->size);
-  if (o->dropout < 0) o->dropout = 0.1;
+  // -1 means "the size's default"; any other value is checked below.
+  if (o->steps == -1) o->steps = d->steps;
+  if (o->batch_size == -1) o->batch_size = d->batch;
+  if (o->lr == -1) o->lr = d->lr;
+  if (o->warmup_steps == -1) o->warmup_steps = d->warmup;
+  if (o->mask_prob == -1) o->mask_prob = d->mask_prob;
+  if (o->generator_fraction == -1) o->generator_fraction = DefaultGeneratorFraction(o->size);
+  if (o->dropout == -1) o->dropout = 0.1;
+  if (o->device != "auto" && o->device != "cpu" && o->device != "cuda") {
+    return absl::InvalidArgumentError("--device: must be auto, cpu or cuda, not '" + o->device + "'");
+  }
+  if (o->dropout < 0) return absl::InvalidArgumentError("--dropout: must be in [0, 1)");
   if (o->steps < 1) return absl::InvalidArgumentError("--steps: must be at least 1");
   if (o->batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
   if (!(o->lr > 0)) return absl::InvalidArgumentError("--lr: must be positive");
