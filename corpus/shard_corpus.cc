@@ -2,7 +2,10 @@
 
 #include <google/protobuf/text_format.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -100,35 +103,84 @@ void TokenizeLines(const BertTokenizer& tokenizer, const std::vector<Line>& line
   }
 }
 
-// Serializes and frames examples[0, n) in parallel chunks. Example i goes to shard
-// (first_shard + i) % num_shards (round-robin, as the official writer does); out[c][s] holds
-// chunk c's records for shard s, in order, and counts[c][s] how many.
-void SerializeChunks(const std::vector<PretrainingExample>& examples, size_t n, int threads,
-                     uint64_t first_shard, int num_shards, std::vector<std::vector<std::string>>* out,
-                     std::vector<std::vector<uint64_t>>* counts) {
-  int chunks = (threads <= 1 || n < 256) ? 1 : threads;
-  out->resize(chunks);
-  for (auto& c : *out) {
-    c.resize(num_shards);
-    for (auto& buffer : c) buffer.clear();  // keeps capacity across files
+// Everything one input file contributes: its examples, serialized and framed back to back.
+struct FileResult {
+  uint64_t bytes = 0, sentences = 0, documents = 0, tokens = 0, pad = 0;
+  std::string framed;             // the file's records, in order
+  std::vector<uint32_t> sizes;    // framed size of each record
+};
+
+// Reads, checks, tokenizes (with `threads`), packs and serializes one input file. The result
+// depends only on the file, the options and the seed (not on `threads`).
+absl::StatusOr<FileResult> ProcessFile(const std::string& path, const BertTokenizer& tokenizer,
+                                       const ShardCorpusOptions& o, int threads) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  if (text->empty()) return absl::InvalidArgumentError(path + ": input file is empty");
+  int64_t bad = FindInvalidUtf8(*text);
+  if (bad >= 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: not UTF-8 text (invalid byte 0x%02x at byte offset %d); convert it first, e.g. "
+        "iconv -f latin1 -t utf-8",
+        path, static_cast<uint8_t>((*text)[bad]), bad));
   }
-  counts->assign(chunks, std::vector<uint64_t>(num_shards, 0));
-  size_t per = (n + chunks - 1) / chunks;
+  FileResult r;
+  r.bytes = text->size();
+  std::vector<Line> lines = SplitLines(*text);
+  TokenizedLines tokens;
+  TokenizeLines(tokenizer, lines, threads, &tokens);
+  const Vocab& vocab = tokenizer.vocab();
+  ExampleBuilder builder(o.max_seq_length, vocab.cls_id(), vocab.sep_id(), FileSeed(o.seed, path));
+  std::vector<PretrainingExample> examples;
+  size_t n = 0;
+  auto slot = [&]() -> PretrainingExample* {
+    if (n == examples.size()) examples.emplace_back();
+    return &examples[n];
+  };
+  bool in_document = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].blank) {
+      if (!o.blank_lines_separate_docs) continue;
+      if (in_document) ++r.documents;
+      in_document = false;
+      if (builder.AddLine({}, true, slot())) ++n;
+      continue;
+    }
+    in_document = true;
+    ++r.sentences;
+    if (builder.AddLine(tokens.lines[i], false, slot())) ++n;
+  }
+  if (in_document || !o.blank_lines_separate_docs) ++r.documents;
+  if (builder.EndDocument(slot())) ++n;
+  // Serialize (and count) in parallel pieces, concatenated in order.
+  int pieces = (threads <= 1 || n < 256) ? 1 : threads;
+  std::vector<std::string> out(pieces);
+  std::vector<std::vector<uint32_t>> sizes(pieces);
+  std::vector<uint64_t> tok(pieces, 0);
+  size_t per = (n + pieces - 1) / pieces;
   auto work = [&](int c) {
     size_t b = std::min(n, c * per), e = std::min(n, (c + 1) * per);
     for (size_t i = b; i < e; ++i) {
-      int shard = static_cast<int>((first_shard + i) % num_shards);
-      AppendExampleRecord(examples[i], &(*out)[c][shard]);
-      ++(*counts)[c][shard];
+      size_t before = out[c].size();
+      AppendExampleRecord(examples[i], &out[c]);
+      sizes[c].push_back(static_cast<uint32_t>(out[c].size() - before));
+      tok[c] += examples[i].length();
     }
   };
-  if (chunks == 1) {
+  if (pieces == 1) {
     work(0);
-    return;
+  } else {
+    std::vector<std::thread> pool;
+    for (int c = 0; c < pieces; ++c) pool.emplace_back(work, c);
+    for (auto& t : pool) t.join();
   }
-  std::vector<std::thread> pool;
-  for (int c = 0; c < chunks; ++c) pool.emplace_back(work, c);
-  for (auto& th : pool) th.join();
+  for (int c = 0; c < pieces; ++c) {
+    r.framed += out[c];
+    r.sizes.insert(r.sizes.end(), sizes[c].begin(), sizes[c].end());
+    r.tokens += tok[c];
+  }
+  r.pad = static_cast<uint64_t>(n) * o.max_seq_length - r.tokens;
+  return r;
 }
 
 absl::Status PrepareOutputDir(const ShardCorpusOptions& options,
@@ -256,67 +308,81 @@ absl::StatusOr<ShardSpec> RunShardCorpus(const ShardCorpusOptions& o) {
   Progress progress("shard_corpus", static_cast<double>(inputs.size()), "files");
   uint64_t next_writer = 0;
   uint64_t pad = 0;
-  TokenizedLines tokens;
-  std::vector<PretrainingExample> examples;
-  std::vector<std::vector<std::string>> chunks;
-  std::vector<std::vector<uint64_t>> chunk_counts;
+  // Several files: whole files in parallel (one thread each), written in input order; one file:
+  // its lines in parallel. Either way the bytes written do not depend on --threads.
+  const bool by_file = o.threads > 1 && inputs.size() > 1;
+  const int within = by_file ? 1 : o.threads;
+  const size_t window = by_file ? static_cast<size_t>(o.threads) + 1 : 1;
+  std::vector<std::optional<absl::StatusOr<FileResult>>> results(inputs.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next_to_start = 0, next_to_write = 0;
+  bool abort = false;
+  auto worker = [&]() {
+    while (true) {
+      size_t fi;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return abort || next_to_start >= inputs.size() || next_to_start < next_to_write + window; });
+        if (abort || next_to_start >= inputs.size()) return;
+        fi = next_to_start++;
+      }
+      absl::StatusOr<FileResult> r = ProcessFile(inputs[fi], **tokenizer, o, within);
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        results[fi] = std::move(r);
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> pool;
+  if (by_file) {
+    for (int t = 0; t < o.threads; ++t) pool.emplace_back(worker);
+  }
+  auto stop_pool = [&]() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      abort = true;
+    }
+    cv.notify_all();
+    for (auto& t : pool) t.join();
+    pool.clear();
+  };
   for (size_t fi = 0; fi < inputs.size(); ++fi) {
-    const std::string& path = inputs[fi];
-    absl::StatusOr<std::string> text = ReadFile(path);
-    if (!text.ok()) return text.status();
-    if (text->empty()) return absl::InvalidArgumentError(path + ": input file is empty");
-    int64_t bad = FindInvalidUtf8(*text);
-    if (bad >= 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "%s: not UTF-8 text (invalid byte 0x%02x at byte offset %d); convert it first, e.g. "
-          "iconv -f latin1 -t utf-8",
-          path, static_cast<uint8_t>((*text)[bad]), bad));
+    absl::StatusOr<FileResult> r = absl::UnknownError("");
+    if (by_file) {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return results[fi].has_value(); });
+      r = std::move(*results[fi]);
+      results[fi].reset();
+      next_to_write = fi + 1;
+      lock.unlock();
+      cv.notify_all();
+    } else {
+      r = ProcessFile(inputs[fi], **tokenizer, o, within);
     }
-    total_bytes += text->size();
-    std::vector<Line> lines = SplitLines(*text);
-    TokenizeLines(**tokenizer, lines, o.threads, &tokens);
-
-    ExampleBuilder builder(o.max_seq_length, vocab.cls_id(), vocab.sep_id(), FileSeed(o.seed, path));
-    // Example objects are reused across files to keep their buffers.
-    size_t n = 0;
-    auto slot = [&]() -> PretrainingExample* {
-      if (n == examples.size()) examples.emplace_back();
-      return &examples[n];
-    };
-    bool in_document = false;
-    uint64_t documents = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (lines[i].blank) {
-        if (!o.blank_lines_separate_docs) continue;
-        if (in_document) ++documents;
-        in_document = false;
-        if (builder.AddLine({}, true, slot())) ++n;
-        continue;
+    if (!r.ok()) {
+      stop_pool();
+      return r.status();
+    }
+    total_bytes += r->bytes;
+    spec.set_sentences(spec.sentences() + r->sentences);
+    spec.set_documents(spec.documents() + r->documents);
+    spec.set_tokens(spec.tokens() + r->tokens);
+    spec.set_examples(spec.examples() + r->sizes.size());
+    pad += r->pad;
+    size_t offset = 0;
+    for (uint32_t size : r->sizes) {
+      status = writers[next_writer++ % writers.size()]->WriteFramed(absl::string_view(r->framed).substr(offset, size), 1);
+      if (!status.ok()) {
+        stop_pool();
+        return status;
       }
-      in_document = true;
-      spec.set_sentences(spec.sentences() + 1);
-      if (builder.AddLine(tokens.lines[i], false, slot())) ++n;
+      offset += size;
     }
-    if (in_document || !o.blank_lines_separate_docs) ++documents;
-    if (builder.EndDocument(slot())) ++n;
-    spec.set_documents(spec.documents() + documents);
-
-    for (size_t i = 0; i < n; ++i) {
-      int len = examples[i].length();
-      spec.set_tokens(spec.tokens() + len);
-      pad += o.max_seq_length - len;
-    }
-    SerializeChunks(examples, n, o.threads, next_writer, o.num_shards, &chunks, &chunk_counts);
-    next_writer += n;
-    for (size_t c = 0; c < chunks.size(); ++c) {
-      for (int s = 0; s < o.num_shards; ++s) {
-        status = writers[s]->WriteFramed(chunks[c][s], chunk_counts[c][s]);
-        if (!status.ok()) return status;
-      }
-    }
-    spec.set_examples(spec.examples() + n);
     if (o.show_progress) progress.Update(static_cast<double>(fi + 1));
   }
+  stop_pool();
   if (o.show_progress) progress.Finish();
   if (spec.examples() == 0) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sharder throughput on the bundled books (6.7 MB), 1 and 2 threads, against tokenizing the
 # same text with `encode` (the target: shard_corpus takes at most 1.5x encode's time).
-# Whole processes, best of 5 wall-clock runs each.
+# Whole processes, best of 5 wall-clock runs each. encode reads the books concatenated into one
+# file; shard_corpus reads the same bytes as the ten book files (each book its own input, as a
+# corpus is sharded; with several files it processes whole files in parallel) and, for
+# comparison, as the one concatenated file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -24,10 +27,12 @@ best() {
   echo "$b"
 }
 echo "text: $((bytes / 1000)) kB (the bundled books); machine: $(nproc) cores"
-echo "| threads | encode s | shard_corpus s | encode MB/s | shard_corpus MB/s | shard / encode |"
+books=$(ls data/corpus/gutenberg/*.txt | paste -sd,)
+echo "| threads | encode s | shard_corpus s (10 files) | shard / encode | shard_corpus s (1 file) | shard / encode |"
 echo "|---|---|---|---|---|---|"
 for t in 1 2; do
   enc=$(best ./bazel-bin/tokenizer/encode --vocab=$vocab --input="$work/books.txt" --threads=$t --output="$work/ids")
-  sh=$(best ./bazel-bin/corpus/shard_corpus --input="$work/books.txt" --vocab=$vocab --output_dir="$work/shards" --num_shards=4 --threads=$t)
-  python3 -c "b=$bytes/1e6; e=$enc; s=$sh; print(f'| $t | {e:.3f} | {s:.3f} | {b/e:.1f} | {b/s:.1f} | {s/e:.2f}x |')"
+  files=$(best ./bazel-bin/corpus/shard_corpus --input="$books" --vocab=$vocab --output_dir="$work/shards" --num_shards=4 --threads=$t)
+  one=$(best ./bazel-bin/corpus/shard_corpus --input="$work/books.txt" --vocab=$vocab --output_dir="$work/shards" --num_shards=4 --threads=$t)
+  python3 -c "e=$enc; f=$files; o=$one; print(f'| $t | {e:.3f} | {f:.3f} | {f/e:.2f}x | {o:.3f} | {o/e:.2f}x |')"
 done
