@@ -131,11 +131,48 @@ absl::StatusOr<FileResult> ProcessFile(const std::string& path, const BertTokeni
   TokenizeLines(tokenizer, lines, threads, &tokens);
   const Vocab& vocab = tokenizer.vocab();
   ExampleBuilder builder(o.max_seq_length, vocab.cls_id(), vocab.sep_id(), FileSeed(o.seed, path));
-  std::vector<PretrainingExample> examples;
-  size_t n = 0;
-  auto slot = [&]() -> PretrainingExample* {
-    if (n == examples.size()) examples.emplace_back();
-    return &examples[n];
+  // Examples are built into a fixed set of slots and serialized a batch at a time (in parallel
+  // pieces, concatenated in order), so memory stays bounded and the slots' buffers are reused.
+  constexpr size_t kBatch = 2048;
+  std::vector<PretrainingExample> examples(kBatch);
+  size_t n = 0;        // examples waiting in `examples`
+  uint64_t total = 0;  // examples in all
+  std::vector<std::string> out(std::max(threads, 1));
+  std::vector<std::vector<uint32_t>> sizes(out.size());
+  std::vector<uint64_t> tok(out.size(), 0);
+  auto flush = [&]() {
+    int pieces = (threads <= 1 || n < 256) ? 1 : threads;
+    size_t per = (n + pieces - 1) / pieces;
+    auto work = [&](int c) {
+      size_t b = std::min(n, c * per), e = std::min(n, (c + 1) * per);
+      out[c].clear();
+      sizes[c].clear();
+      tok[c] = 0;
+      for (size_t i = b; i < e; ++i) {
+        size_t before = out[c].size();
+        AppendExampleRecord(examples[i], &out[c]);
+        sizes[c].push_back(static_cast<uint32_t>(out[c].size() - before));
+        tok[c] += examples[i].length();
+      }
+    };
+    if (pieces == 1) {
+      work(0);
+    } else {
+      std::vector<std::thread> pool;
+      for (int c = 1; c < pieces; ++c) pool.emplace_back(work, c);
+      work(0);
+      for (auto& t : pool) t.join();
+    }
+    for (int c = 0; c < pieces; ++c) {
+      r.framed += out[c];
+      r.sizes.insert(r.sizes.end(), sizes[c].begin(), sizes[c].end());
+      r.tokens += tok[c];
+    }
+    total += n;
+    n = 0;
+  };
+  auto added = [&]() {
+    if (++n == kBatch) flush();
   };
   bool in_document = false;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -143,43 +180,17 @@ absl::StatusOr<FileResult> ProcessFile(const std::string& path, const BertTokeni
       if (!o.blank_lines_separate_docs) continue;
       if (in_document) ++r.documents;
       in_document = false;
-      if (builder.AddLine({}, true, slot())) ++n;
+      if (builder.AddLine({}, true, &examples[n])) added();
       continue;
     }
     in_document = true;
     ++r.sentences;
-    if (builder.AddLine(tokens.lines[i], false, slot())) ++n;
+    if (builder.AddLine(tokens.lines[i], false, &examples[n])) added();
   }
   if (in_document || !o.blank_lines_separate_docs) ++r.documents;
-  if (builder.EndDocument(slot())) ++n;
-  // Serialize (and count) in parallel pieces, concatenated in order.
-  int pieces = (threads <= 1 || n < 256) ? 1 : threads;
-  std::vector<std::string> out(pieces);
-  std::vector<std::vector<uint32_t>> sizes(pieces);
-  std::vector<uint64_t> tok(pieces, 0);
-  size_t per = (n + pieces - 1) / pieces;
-  auto work = [&](int c) {
-    size_t b = std::min(n, c * per), e = std::min(n, (c + 1) * per);
-    for (size_t i = b; i < e; ++i) {
-      size_t before = out[c].size();
-      AppendExampleRecord(examples[i], &out[c]);
-      sizes[c].push_back(static_cast<uint32_t>(out[c].size() - before));
-      tok[c] += examples[i].length();
-    }
-  };
-  if (pieces == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (int c = 0; c < pieces; ++c) pool.emplace_back(work, c);
-    for (auto& t : pool) t.join();
-  }
-  for (int c = 0; c < pieces; ++c) {
-    r.framed += out[c];
-    r.sizes.insert(r.sizes.end(), sizes[c].begin(), sizes[c].end());
-    r.tokens += tok[c];
-  }
-  r.pad = static_cast<uint64_t>(n) * o.max_seq_length - r.tokens;
+  if (builder.EndDocument(&examples[n])) added();
+  if (n > 0) flush();
+  r.pad = total * o.max_seq_length - r.tokens;
   return r;
 }
 
