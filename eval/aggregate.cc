@@ -47,7 +47,7 @@ absl::StatusOr<GlueResults> CollectResults(const std::string& dir, bool use_medi
   GlueResults out;
   out.use_median = use_median;
   std::map<std::string, TaskResult> by_column;
-  for (const std::string& task : {"CoLA", "SST-2", "MRPC", "STS-B", "QQP", "MNLI", "QNLI", "RTE", "WNLI"}) {
+  for (const char* task : {"CoLA", "SST-2", "MRPC", "STS-B", "QQP", "MNLI", "QNLI", "RTE", "WNLI"}) {
     std::string task_dir = JoinPath(dir, task);
     auto runs = ListDirectory(task_dir);
     if (!runs.ok()) continue;

@@ -13,7 +13,9 @@ void AddRun(const std::string& dir, const std::string& task, int run, const std:
   std::string d = JoinPath(dir, absl::StrCat(task, "/run-", run));
   ASSERT_TRUE(MakeDirectories(d).ok());
   ASSERT_TRUE(WriteFileAtomically(d + "/metrics.json", absl::StrCat("{\"metrics\": ", metrics, "}")).ok());
-  if (done) ASSERT_TRUE(WriteFileAtomically(d + "/DONE", "").ok());
+  if (done) {
+    ASSERT_TRUE(WriteFileAtomically(d + "/DONE", "").ok());
+  }
 }
 
 TEST(AggregateTest, SummarizeByHand) {

@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <thread>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -57,6 +60,20 @@ absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& text, con
 
 // Testing hook: ELECTRA_CHECKPOINT_DELAY_MS slows each file of a checkpoint, so that kill tests
 // land inside checkpoint writes.
+void TestDelay();
+
+// Deletes a checkpoint directory so that no kill can leave it half-deleted under its final name:
+// it is first renamed (atomically) to a temporary name, which later runs clean up if this one dies.
+absl::Status RemoveCheckpointDir(const std::string& dir) {
+  std::string trash = absl::StrCat(dir, ".tmp-", getpid(), "-deleting");
+  absl::Status s = RemoveAll(trash);
+  if (!s.ok()) return s;
+  if (rename(dir.c_str(), trash.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot rename ", dir, " to ", trash, " for deletion: ", strerror(errno)));
+  }
+  return RemoveAll(trash);
+}
+
 void TestDelay() {
   static const int ms = [] {
     const char* v = std::getenv("ELECTRA_CHECKPOINT_DELAY_MS");
@@ -95,7 +112,7 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
     if (s.ok()) s = SyncDirectory(JoinPath(tmp, sub));
   }
   if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "DONE"), absl::StrCat("step ", c.state.step, "\n"));
-  if (s.ok() && PathExists(final_dir)) s = RemoveAll(final_dir);  // an older save of the same step
+  if (s.ok() && PathExists(final_dir)) s = RemoveCheckpointDir(final_dir);  // an older save of the same step
   if (s.ok() && rename(tmp.c_str(), final_dir.c_str()) != 0) {
     s = absl::InternalError(absl::StrCat("cannot rename ", tmp, " to ", final_dir));
   }
@@ -154,7 +171,7 @@ absl::Status PruneCheckpoints(const std::string& checkpoints_dir, int keep, int6
   for (int i = 0; i < keep && i < static_cast<int>(all.size()); ++i) kept.insert(all[i].first);
   for (const auto& [step, dir] : all) {
     if (!kept.count(step)) {
-      absl::Status s = RemoveAll(dir);
+      absl::Status s = RemoveCheckpointDir(dir);
       if (!s.ok()) return s;
     }
   }

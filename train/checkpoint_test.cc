@@ -43,6 +43,23 @@ TEST(CheckpointTest, SaveListValidatePruneAndFallback) {
   std::vector<int64_t> left;
   for (auto& [s, p] : ListCheckpoints(dir)) left.push_back(s);
   EXPECT_EQ(left, (std::vector<int64_t>{10, 8, 4}));
+  // Pruned checkpoints are gone entirely: nothing half-deleted under any name.
+  EXPECT_EQ(ListDirectory(dir)->size(), 3u);
+
+  // A checkpoint that a killed process was deleting (renamed away first, so never half-deleted
+  // under its final name) is not listed, and the next prune removes it.
+  std::string dying = dir + "/step-00000006.tmp-1-deleting";
+  ASSERT_TRUE(MakeDirectories(dying + "/discriminator").ok());
+  ASSERT_TRUE(WriteFileAtomically(dying + "/DONE", "step 6\n").ok());
+  EXPECT_EQ(ListCheckpoints(dir).size(), 3u);
+  ASSERT_TRUE(PruneCheckpoints(dir, 2, 64).ok());
+  EXPECT_FALSE(PathExists(dying));
+  EXPECT_EQ(ListDirectory(dir)->size(), 3u);
+
+  // Saving a step that already exists replaces it whole.
+  ASSERT_TRUE(SaveCheckpoint(dir, Contents(d, g, dc, 10)).ok());
+  EXPECT_EQ(ListDirectory(dir)->size(), 3u);
+  EXPECT_TRUE(ValidateCheckpoint(ListCheckpoints(dir)[0].second).ok());
 
   // A truncated file makes a checkpoint invalid; one without DONE is not listed.
   std::string newest = ListCheckpoints(dir)[0].second;
