@@ -79,10 +79,13 @@ done
 
 # shard_corpus killed midway: no shard or spec under a final name; a rerun completes.
 big="$TMP/big.txt"
-for i in 1 2 3 4 5 6; do cat data/corpus/gutenberg/*.txt; done >"$big"
+for i in $(seq 1 15); do cat data/corpus/gutenberg/*.txt; done >"$big"  # 100 MB: several seconds
 "$SHARD" --input="$big" --vocab="$TMP/vocab.txt" --output_dir="$TMP/kshards" --num_shards=4 >/dev/null 2>&1 &
 pid=$!
-sleep 0.7
+# Kill once it is writing (a temporary shard exists), so the kill lands mid-write on any machine.
+for _ in $(seq 1 200); do ls "$TMP/kshards" 2>/dev/null | grep -q '\.tmp-' && break; sleep 0.05; done
+sleep 0.2
+kill -0 $pid 2>/dev/null && pass "shard_corpus killed while writing" || fail "shard_corpus finished before the kill"
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 left=$(ls "$TMP/kshards" 2>/dev/null | grep -v '\.tmp-' | wc -l)
 expect_eq "killed shard_corpus leaves no final-named file" "$left" 0
