@@ -123,6 +123,19 @@ void TruncatePair(std::vector<int32_t>* a, std::vector<int32_t>* b, size_t max_t
   }
 }
 
+namespace {
+
+// Pads with [PAD] (type 0, mask 0) up to max_length.
+void PadTo(Encoding* e, int max_length, int32_t pad_id) {
+  size_t n = static_cast<size_t>(std::max(max_length, 0));
+  if (e->ids.size() >= n) return;
+  e->ids.resize(n, pad_id);
+  e->type_ids.resize(n, 0);
+  e->mask.resize(n, 0);
+}
+
+}  // namespace
+
 Encoding BertTokenizer::EncodeSingle(const std::vector<int32_t>& a, int max_length,
                                      bool pad) const {
   Encoding e;
@@ -133,14 +146,7 @@ Encoding BertTokenizer::EncodeSingle(const std::vector<int32_t>& a, int max_leng
   e.ids.push_back(vocab_.sep_id());
   e.type_ids.assign(e.ids.size(), 0);
   e.mask.assign(e.ids.size(), 1);
-  if (pad) {
-    int32_t pad_id = std::max(vocab_.pad_id(), 0);
-    while (static_cast<int>(e.ids.size()) < max_length) {
-      e.ids.push_back(pad_id);
-      e.type_ids.push_back(0);
-      e.mask.push_back(0);
-    }
-  }
+  if (pad) PadTo(&e, max_length, std::max(vocab_.pad_id(), 0));
   return e;
 }
 
@@ -157,14 +163,7 @@ Encoding BertTokenizer::EncodePair(const std::vector<int32_t>& a, const std::vec
   e.ids.push_back(vocab_.sep_id());
   e.type_ids.resize(e.ids.size(), 1);
   e.mask.assign(e.ids.size(), 1);
-  if (pad) {
-    int32_t pad_id = std::max(vocab_.pad_id(), 0);
-    while (static_cast<int>(e.ids.size()) < max_length) {
-      e.ids.push_back(pad_id);
-      e.type_ids.push_back(0);
-      e.mask.push_back(0);
-    }
-  }
+  if (pad) PadTo(&e, max_length, std::max(vocab_.pad_id(), 0));
   return e;
 }
 
