@@ -7,11 +7,13 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "base/allocator.h"
 
 namespace electra {
 
 std::vector<std::string> ParseToolFlags(int argc, char** argv, const std::string& usage,
                                         bool allow_positional) {
+  TuneAllocatorForTensors();
   absl::SetProgramUsageMessage(usage);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   std::vector<std::string> positional(rest.begin() + 1, rest.end());

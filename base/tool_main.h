@@ -12,7 +12,7 @@
 
 namespace electra {
 
-// Parses flags; returns the positional arguments (argv[0] excluded). Exits with status 1 and
+// Tunes the allocator for tensor work (base/allocator.h), then parses flags; returns the positional arguments (argv[0] excluded). Exits with status 1 and
 // a message naming the flag on unknown flags or bad values; exits 1 on positional arguments
 // when `allow_positional` is false.
 std::vector<std::string> ParseToolFlags(int argc, char** argv, const std::string& usage,
