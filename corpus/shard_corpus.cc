@@ -417,4 +417,17 @@ absl::StatusOr<ShardSpec> RunShardCorpus(const ShardCorpusOptions& o) {
   return spec;
 }
 
+absl::StatusOr<ShardSpec> FindShardSpec(const std::vector<std::string>& files) {
+  for (const auto& f : files) {
+    auto names = ListDirectory(Dirname(f));
+    if (!names.ok()) continue;
+    for (const auto& n : *names) {
+      if (n.rfind("shard_spec-", 0) == 0 && n.find(".tmp-") == std::string::npos) {
+        return ReadShardSpec(JoinPath(Dirname(f), n));
+      }
+    }
+  }
+  return absl::NotFoundError("no shard spec beside the shards");
+}
+
 }  // namespace electra

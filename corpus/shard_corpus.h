@@ -44,6 +44,9 @@ absl::StatusOr<ShardSpec> RunShardCorpus(const ShardCorpusOptions& options);
 // Reads and checks a spec file (format version).
 absl::StatusOr<ShardSpec> ReadShardSpec(const std::string& path);
 
+// The shard spec beside the first of `files` that has one (NotFound if none does).
+absl::StatusOr<ShardSpec> FindShardSpec(const std::vector<std::string>& files);
+
 }  // namespace electra
 
 #endif  // ELECTRA_CORPUS_SHARD_CORPUS_H_

@@ -205,6 +205,19 @@ void InitializeWeights(torch::nn::Module& module, double stddev, InitStyle style
   }
 }
 
+void InitializeGlorotLayers(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& item : module.named_parameters(/*recurse=*/true)) {
+    const std::string& name = item.key();
+    auto ends_with = [&](const std::string& s) {
+      return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with("embeddings_project.weight") || ends_with("dense_prediction.weight")) {
+      torch::nn::init::xavier_uniform_(item.value());
+    }
+  }
+}
+
 int64_t CountParameters(const torch::nn::Module& module) {
   std::unordered_set<void*> seen;
   int64_t n = 0;

@@ -161,6 +161,12 @@ enum class InitStyle { kTruncatedNormal, kNormal };
 // plain normal as HF does; biases 0; LayerNorm 1 / 0. Deterministic given torch's seed.
 void InitializeWeights(torch::nn::Module& module, double stddev, InitStyle style);
 
+// The official code builds embeddings_project (each tower) and
+// discriminator_predictions/dense_prediction with tf.layers.dense's default kernel initializer,
+// Glorot-uniform, instead of truncated normal(initializer_range): redraws those weights so
+// (limit sqrt(6 / (fan_in + fan_out)); e.g. 0.30 for dense_prediction at H = 64).
+void InitializeGlorotLayers(torch::nn::Module& module);
+
 // Number of distinct parameter elements (shared tensors counted once).
 int64_t CountParameters(const torch::nn::Module& module);
 

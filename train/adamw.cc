@@ -56,6 +56,7 @@ FlatAdamW::FlatAdamW(std::vector<ParamGroup> groups, AdamWOptions options)
   }
   skipped_ = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
   consecutive_ = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+  applied_ = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat32).device(device));
 }
 
 void FlatAdamW::ZeroGrad() {
@@ -82,6 +83,13 @@ torch::Tensor FlatAdamW::Step(const torch::Tensor& lr) {
   // With keep = 0 the moments keep their values: beta_eff = 1 - keep * (1 - beta).
   torch::Tensor one_minus_b1 = keep * (1.0 - options_.beta1);
   torch::Tensor one_minus_b2 = keep * (1.0 - options_.beta2);
+  torch::Tensor m_scale, v_scale;  // bias correction: 1 / (1 - beta^t)
+  if (options_.bias_correction) {
+    applied_.add_(keep.to(torch::kFloat32));
+    torch::Tensor t = applied_.clamp_min(1.0).to(torch::kFloat64);
+    m_scale = (1.0 / (1.0 - torch::pow(options_.beta1, t))).to(lr.scalar_type());
+    v_scale = (1.0 / (1.0 - torch::pow(options_.beta2, t))).to(lr.scalar_type());
+  }
   for (size_t i = 0; i < groups_.size(); ++i) {
     torch::Tensor& g = grads_[i];
     g.nan_to_num_(0.0, 0.0, 0.0).mul_(scale);
@@ -89,7 +97,8 @@ torch::Tensor FlatAdamW::Step(const torch::Tensor& lr) {
     torch::Tensor& v = v_[i];
     m.mul_(1 - one_minus_b1).add_(g * one_minus_b1);
     v.mul_(1 - one_minus_b2).add_(g * g * one_minus_b2);
-    torch::Tensor update = m / (v.sqrt() + options_.eps);
+    torch::Tensor update = options_.bias_correction ? (m * m_scale) / ((v * v_scale).sqrt() + options_.eps)
+                                                    : m / (v.sqrt() + options_.eps);
     if (groups_[i].weight_decay > 0) update.add_(flat_params_[i], groups_[i].weight_decay);
     flat_params_[i].sub_(update.mul_(lr * (groups_[i].lr_scale) * keep));
   }
@@ -110,6 +119,7 @@ std::vector<std::pair<std::string, torch::Tensor>> FlatAdamW::StateTensors() con
   }
   out.emplace_back("skipped_steps", skipped_);
   out.emplace_back("consecutive_skipped", consecutive_);
+  if (options_.bias_correction) out.emplace_back("applied_steps", applied_);
   return out;
 }
 

@@ -32,6 +32,10 @@ struct AdamWOptions {
   double beta2 = 0.999;
   double eps = 1e-6;
   double clip_norm = 1.0;  // <= 0: no clipping
+  // The official optimizer has no bias correction, so its first updates are up to
+  // sqrt(1 - beta2) / (1 - beta1) = 3.2x larger than bias-corrected Adam's; true divides the
+  // moments by (1 - beta^t) as torch.optim.AdamW does.
+  bool bias_correction = false;
 };
 
 // True for names that take no weight decay (LayerNorm weights and all biases, as the official
@@ -73,6 +77,7 @@ class FlatAdamW {
   AdamWOptions options_;
   std::vector<torch::Tensor> flat_params_, grads_, m_, v_;
   torch::Tensor skipped_, consecutive_;
+  torch::Tensor applied_;  // updates applied (bias correction's t), float32
 };
 
 // lr(t) = peak * max(0, 1 - t/total) * min(1, t/warmup), with t the number of updates done

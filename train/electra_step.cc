@@ -1,5 +1,7 @@
 #include "train/electra_step.h"
 
+#include "train/disc_metrics.h"
+
 namespace electra {
 
 DeviceBatch ToDevice(const MaskedBatch& b, torch::Device device, bool non_blocking) {
@@ -12,6 +14,16 @@ torch::Tensor SampleTokens(const torch::Tensor& logits, const torch::Tensor& uni
   torch::NoGradGuard no_grad;
   auto gumbel = -torch::log(-torch::log(uniform + 1e-9) + 1e-9);  // (B, P, V)
   return (logits.to(torch::kFloat32) / temperature + gumbel).argmax(-1);  // (B, P)
+}
+
+torch::Tensor ReplaceTokens(const torch::Tensor& input_ids, const torch::Tensor& positions,
+                            const torch::Tensor& weights, const torch::Tensor& sampled) {
+  torch::NoGradGuard no_grad;
+  auto used = (weights > 0).to(torch::kInt64);                                        // (B, P)
+  auto sum = torch::zeros_like(input_ids).scatter_add_(1, positions, sampled * used);  // (B, T)
+  auto count = torch::zeros_like(input_ids).scatter_add_(1, positions, used);          // (B, T)
+  auto mean = sum.div(count.clamp_min(1), "floor");
+  return torch::where(count > 0, mean, input_ids);
 }
 
 DeviceBatch SliceBatch(const DeviceBatch& b, int64_t begin, int64_t n) {
@@ -39,11 +51,8 @@ StepStats ElectraForward(Generator& generator, Discriminator& discriminator, con
   torch::Tensor fake, labels;  // (B, T)
   {
     torch::NoGradGuard no_grad;
-    // Replace every used slot's position with its sample (the official scatter ignores slot
-    // position 0, the [CLS] token, which unused slots point at).
-    auto used = b.masked_weights > 0;                                              // (B, P)
-    auto current = b.input_ids.gather(1, b.masked_positions);                      // (B, P)
-    fake = b.input_ids.scatter(1, b.masked_positions, torch::where(used, sampled, current));
+    // Every used slot's position gets its sample (unused slots point at [CLS] with weight 0).
+    fake = ReplaceTokens(b.input_ids, b.masked_positions, b.masked_weights, sampled);
     labels = (fake != b.input_ids).to(torch::kFloat32);                            // (B, T)
     s.gen_correct = ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * b.masked_weights).sum();
     s.gen_count = b.masked_weights.sum();
@@ -62,6 +71,8 @@ StepStats ElectraForward(Generator& generator, Discriminator& discriminator, con
   s.false_pos = (predicted * (1 - labels) * real).sum();
   s.false_neg = ((1 - predicted) * labels * real).sum();
   s.replaced = (labels * real).sum();
+  s.auc_positive = LogitHistogram(disc_logits, labels * real);
+  s.auc_negative = LogitHistogram(disc_logits, (1 - labels) * real);
   return s;
 }
 

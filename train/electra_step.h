@@ -27,6 +27,9 @@ struct StepStats {
   torch::Tensor disc_correct, disc_count;   // all real tokens
   torch::Tensor true_pos, false_pos, false_neg;  // replaced = positive
   torch::Tensor replaced;                   // replaced tokens
+  // (kAucBins) histograms of the discriminator's logits on real tokens, replaced (positive)
+  // and original (negative): the ROC AUC of a logging window (disc_metrics.h).
+  torch::Tensor auc_positive, auc_negative;
 };
 
 // Tensors of a masked batch on the device (see MaskedBatch).
@@ -39,6 +42,12 @@ DeviceBatch ToDevice(const MaskedBatch& batch, torch::Device device, bool non_bl
 // Gumbel-max sampling: argmax(logits / T + g), g = -log(-log(U + 1e-9) + 1e-9), in float32.
 // `uniform` (same shape as logits) supplies U.
 torch::Tensor SampleTokens(const torch::Tensor& logits, const torch::Tensor& uniform, double temperature);
+
+// The discriminator's input: `input_ids` with the sampled tokens at the used slots' positions.
+// A position named by several slots (the official with-replacement masking) gets the integer
+// mean of their samples, floor(sum / count), as the official scatter_update computes it.
+torch::Tensor ReplaceTokens(const torch::Tensor& input_ids, const torch::Tensor& positions,
+                            const torch::Tensor& weights, const torch::Tensor& sampled);
 
 // Forward pass of both towers. `uniform` (B, P, V) float32 holds the sampling noise U.
 StepStats ElectraForward(Generator& generator, Discriminator& discriminator, const DeviceBatch& batch,

@@ -12,6 +12,18 @@ TEST(ElectraStepTest, GumbelMaxFollowsTheSoftmax) {
   EXPECT_NEAR(sampled.to(torch::kFloat32).mean().item<double>(), 0.75, 0.015);
 }
 
+// pretrain_helpers.scatter_update: a position named by several used slots gets floor(sum /
+// count) of their samples; unused slots (weight 0, position 0) change nothing.
+TEST(ElectraStepTest, ReplaceTokensAveragesDuplicatePositionsAsTheOfficialScatter) {
+  auto ids = torch::tensor({{101, 10, 11, 12, 102}, {101, 20, 21, 22, 102}}, torch::kInt64);
+  auto positions = torch::tensor({{1, 3, 1}, {2, 0, 0}}, torch::kInt64);
+  auto weights = torch::tensor({{1.0f, 1.0f, 1.0f}, {1.0f, 0.0f, 0.0f}});
+  auto sampled = torch::tensor({{7, 30, 12}, {5, 99, 98}}, torch::kInt64);
+  auto fake = ReplaceTokens(ids, positions, weights, sampled);
+  auto want = torch::tensor({{101, 9, 11, 30, 102}, {101, 20, 5, 22, 102}}, torch::kInt64);  // (7 + 12) / 2 = 9
+  EXPECT_TRUE(torch::equal(fake, want)) << fake;
+}
+
 TEST(ElectraStepTest, LabelsMarkReplacedTokensOnlyAndLossesAreFinite) {
   torch::manual_seed(1);
   ElectraConfig dc = *DiscriminatorPreset("tiny", 50);

@@ -37,6 +37,11 @@ std::vector<int> Choose(const PretrainingExample& e, const MaskingOptions& o, st
   }
   int k = static_cast<int>(std::nearbyint(real * o.mask_prob));  // round half to even, as tf.round
   k = std::max(1, std::min(o.max_predictions, k));
+  if (candidates.empty()) return chosen;
+  if (o.with_replacement) {  // tf.random.categorical over uniform candidates
+    for (int i = 0; i < k; ++i) chosen.push_back(candidates[engine() % candidates.size()]);
+    return chosen;
+  }
   k = std::min(k, static_cast<int>(candidates.size()));
   for (int i = 0; i < k; ++i) {  // partial Fisher-Yates: k distinct candidates
     size_t j = i + engine() % (candidates.size() - i);

@@ -1,5 +1,6 @@
 #include "train/masking.h"
 
+#include <cmath>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -24,9 +25,10 @@ TEST(MaskingTest, OfficialMaxPredictions) {
   EXPECT_EQ(OfficialMaxPredictions(0.25, 512), 130);
 }
 
-TEST(MaskingTest, OfficialMasksExactlyKDistinctCandidates) {
+TEST(MaskingTest, WithoutReplacementMasksExactlyKDistinctCandidates) {
   MaskingOptions o;
   o.seed = 9;
+  o.with_replacement = false;
   for (int real : {3, 10, 60, 128}) {
     PretrainingExample e = Example(real, 128);
     std::vector<int32_t> masked;
@@ -59,6 +61,7 @@ TEST(MaskingTest, OfficialMasksExactlyKDistinctCandidates) {
 TEST(MaskingTest, EightyFivePercentBecomeMaskNoneRandom) {
   MaskingOptions o;
   o.seed = 3;
+  o.with_replacement = false;  // one slot per position, so slots and positions count alike
   PretrainingExample e = Example(128, 128);
   int chosen = 0, mask = 0;
   for (uint64_t pos = 0; pos < 2000; ++pos) {
@@ -78,6 +81,37 @@ TEST(MaskingTest, EightyFivePercentBecomeMaskNoneRandom) {
   }
   EXPECT_EQ(chosen, 2000 * 19);
   EXPECT_NEAR(static_cast<double>(mask) / chosen, 0.85, 0.01);
+}
+
+// tf.random.categorical draws the k slots independently: all k slots are used, a position may
+// fill several, and the expected number of distinct positions is n (1 - (1 - 1/n)^k).
+TEST(MaskingTest, WithReplacementFillsKSlotsWithOfficialDuplicateRate) {
+  MaskingOptions o;
+  o.seed = 4;
+  ASSERT_TRUE(o.with_replacement);  // the official default
+  PretrainingExample e = Example(128, 128);  // 126 candidates
+  const int n = 126, k = 19, examples = 3000;
+  double distinct_total = 0;
+  for (uint64_t pos = 0; pos < examples; ++pos) {
+    std::vector<int32_t> masked;
+    std::vector<int64_t> positions, labels;
+    std::vector<float> weights;
+    MaskExample(e, pos, o, k, &masked, &positions, &weights, &labels);
+    std::set<int64_t> distinct;
+    for (int s = 0; s < k; ++s) {
+      ASSERT_EQ(weights[s], 1.0f);
+      ASSERT_GT(positions[s], 0);
+      ASSERT_LT(positions[s], 127);
+      ASSERT_EQ(labels[s], e.input_ids[positions[s]]);
+      distinct.insert(positions[s]);
+    }
+    distinct_total += distinct.size();
+    for (int i = 0; i < 128; ++i) {
+      if (!distinct.count(i)) ASSERT_EQ(masked[i], e.input_ids[i]);
+    }
+  }
+  double expected = n * (1 - std::pow(1 - 1.0 / n, k));  // 17.64
+  EXPECT_NEAR(distinct_total / examples, expected, 0.05);
 }
 
 TEST(MaskingTest, DependsOnlyOnSeedAndStreamPosition) {

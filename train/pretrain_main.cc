@@ -19,6 +19,13 @@ ABSL_FLAG(int, keep, 3, "Keep the newest K checkpoints (plus 6.25/12.5/25/50/100
 ABSL_FLAG(int64_t, log_every, 100, "Log every N steps.");
 ABSL_FLAG(int64_t, stop_at, -1, "End this run after step K (with a checkpoint), keeping the schedule.");
 ABSL_FLAG(std::string, mask_style, "official", "official (exact count, 85% [MASK]) or bernoulli.");
+ABSL_FLAG(std::string, mask_sampling, "with_replacement",
+          "Official masking: with_replacement (the official tf.random.categorical draw; a position drawn twice "
+          "gets the integer mean of its two samples) or without_replacement (k distinct positions).");
+ABSL_FLAG(std::string, dense_init, "official",
+          "official: embeddings_project and dense_prediction Glorot-uniform (tf.layers.dense's default); "
+          "normal: every weight from --init with std 0.02, as HF.");
+ABSL_FLAG(bool, adam_bias_correction, false, "Adam bias correction (the official optimizer has none).");
 ABSL_FLAG(double, mask_prob, -1, "Masking probability. Default: 0.15 (0.25 large).");
 ABSL_FLAG(double, generator_fraction, -1, "Generator hidden size / discriminator's. Default: 1/4 (1/3 base).");
 ABSL_FLAG(double, disc_weight, 50.0, "Weight of the discriminator loss.");
@@ -67,6 +74,17 @@ int main(int argc, char** argv) {
     } else {
       return electra::FlagError("mask_style", "must be official or bernoulli, not '" + style + "'");
     }
+    std::string sampling = absl::GetFlag(FLAGS_mask_sampling);
+    if (sampling != "with_replacement" && sampling != "without_replacement") {
+      return electra::FlagError("mask_sampling", "must be with_replacement or without_replacement, not '" + sampling + "'");
+    }
+    o.mask_with_replacement = sampling == "with_replacement";
+    std::string dense_init = absl::GetFlag(FLAGS_dense_init);
+    if (dense_init != "official" && dense_init != "normal") {
+      return electra::FlagError("dense_init", "must be official or normal, not '" + dense_init + "'");
+    }
+    o.glorot_layers = dense_init == "official";
+    o.adam_bias_correction = absl::GetFlag(FLAGS_adam_bias_correction);
     o.mask_prob = absl::GetFlag(FLAGS_mask_prob);
     o.generator_fraction = absl::GetFlag(FLAGS_generator_fraction);
     o.disc_weight = absl::GetFlag(FLAGS_disc_weight);

@@ -20,6 +20,7 @@
 #include "train/adamw.h"
 #include "train/checkpoint.h"
 #include "train/device.h"
+#include "train/disc_metrics.h"
 #include "train/distributed.h"
 #include "train/electra_step.h"
 #include "train/metrics_log.h"
@@ -60,6 +61,9 @@ std::string FlagsJson(const PretrainOptions& o, int max_seq_length, const std::s
   j["warmup_steps"] = o.warmup_steps;
   j["seed"] = o.seed;
   j["mask_style"] = o.mask_style == MaskStyle::kOfficial ? "official" : "bernoulli";
+  j["mask_sampling"] = o.mask_with_replacement ? "with_replacement" : "without_replacement";
+  j["dense_init"] = o.glorot_layers ? "official" : "normal";
+  j["adam_bias_correction"] = o.adam_bias_correction;
   j["mask_prob"] = o.mask_prob;
   j["generator_fraction"] = o.generator_fraction;
   j["disc_weight"] = o.disc_weight;
@@ -74,20 +78,6 @@ std::string FlagsJson(const PretrainOptions& o, int max_seq_length, const std::s
   j["vocab_fingerprint"] = vocab_fingerprint;
   j["global_noise"] = o.global_noise;
   return j.dump();
-}
-
-// The shard spec beside the first shard, if any.
-absl::StatusOr<ShardSpec> FindSpec(const std::vector<std::string>& files) {
-  for (const auto& f : files) {
-    auto names = ListDirectory(Dirname(f));
-    if (!names.ok()) continue;
-    for (const auto& n : *names) {
-      if (n.rfind("shard_spec-", 0) == 0 && n.find(".tmp-") == std::string::npos) {
-        return ReadShardSpec(JoinPath(Dirname(f), n));
-      }
-    }
-  }
-  return absl::NotFoundError("no shard spec");
 }
 
 std::string Eta(double seconds) { return Progress::FormatDuration(seconds); }
@@ -153,7 +143,7 @@ absl::Status RunPretraining(PretrainOptions o) {
   // Data and vocabulary.
   absl::StatusOr<std::vector<std::string>> files = ExpandFileList(o.data);
   if (!files.ok()) return absl::InvalidArgumentError(absl::StrCat("--data: ", files.status().message()));
-  absl::StatusOr<ShardSpec> spec = FindSpec(*files);
+  absl::StatusOr<ShardSpec> spec = FindShardSpec(*files);
   std::string vocab_path = o.vocab;
   if (vocab_path.empty() && spec.ok()) vocab_path = spec->vocab_path();
   if (vocab_path.empty()) {
@@ -216,12 +206,18 @@ absl::Status RunPretraining(PretrainOptions o) {
   Generator generator(gc, discriminator->electra->embeddings);
   InitializeWeights(*discriminator, dc->initializer_range, o.init);
   InitializeWeights(*generator, gc.initializer_range, o.init);
+  if (o.glorot_layers) {
+    InitializeGlorotLayers(*discriminator);
+    InitializeGlorotLayers(*generator);
+  }
   discriminator->to(*device);
   generator->to(*device);
   std::vector<std::pair<std::string, torch::Tensor>> named;
   for (const auto& p : discriminator->named_parameters()) named.emplace_back("discriminator/" + p.key(), p.value());
   for (const auto& p : generator->named_parameters()) named.emplace_back("generator/" + p.key(), p.value());
-  FlatAdamW optimizer(DecayGroups(named, o.weight_decay), AdamWOptions{});
+  AdamWOptions adam;
+  adam.bias_correction = o.adam_bias_correction;
+  FlatAdamW optimizer(DecayGroups(named, o.weight_decay), adam);
   dist->BroadcastParameters(optimizer);
 
   // Resume from the newest complete checkpoint.
@@ -278,6 +274,7 @@ absl::Status RunPretraining(PretrainOptions o) {
 
   MaskingOptions mo;
   mo.style = o.mask_style;
+  mo.with_replacement = o.mask_with_replacement;
   mo.mask_prob = o.mask_prob;
   mo.max_predictions = OfficialMaxPredictions(o.mask_prob, max_seq_length);
   mo.mask_id = vocab->mask_id();
@@ -360,20 +357,35 @@ absl::Status RunPretraining(PretrainOptions o) {
     if (log_now && chief) {
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
       std::map<std::string, double> w;
-      for (auto& [k, v] : window) w[k] = v.item<double>();
+      std::vector<double> auc_pos, auc_neg;
+      for (auto& [k, v] : window) {
+        if (v.dim() == 0) {
+          w[k] = v.item<double>();
+        } else {
+          torch::Tensor cpu = v.to(torch::kCPU).contiguous();
+          (k == "auc_positive" ? auc_pos : auc_neg).assign(cpu.data_ptr<double>(), cpu.data_ptr<double>() + cpu.numel());
+        }
+      }
       double n = static_cast<double>(window_steps * o.accumulate);
       double tokens = static_cast<double>(window_steps) * o.batch_size * max_seq_length;
       double precision_rt = w["true_pos"] / std::max(1.0, w["true_pos"] + w["false_pos"]);
       double recall = w["true_pos"] / std::max(1.0, w["true_pos"] + w["false_neg"]);
+      double replaced = w["replaced"] / std::max(1.0, w["disc_count"]);
+      // The loss of the best constant predictor for this window's replaced fraction.
+      double base_entropy = BinaryEntropy(replaced);
+      double disc_loss = w["disc_loss"] / window_steps;
       std::vector<std::pair<std::string, double>> scalars = {
           {"loss", w["loss"] / window_steps},
           {"gen_loss", w["gen_loss"] / window_steps},
           {"gen_accuracy", w["gen_correct"] / std::max(1.0, w["gen_count"])},
-          {"disc_loss", w["disc_loss"] / window_steps},
+          {"disc_loss", disc_loss},
           {"disc_accuracy", w["disc_correct"] / std::max(1.0, w["disc_count"])},
           {"disc_precision", precision_rt},
           {"disc_recall", recall},
-          {"replaced_fraction", w["replaced"] / std::max(1.0, w["disc_count"])},
+          {"replaced_fraction", replaced},
+          {"disc_auc", HistogramAuc(auc_pos, auc_neg)},
+          {"disc_base_entropy", base_entropy},
+          {"disc_loss_ratio", base_entropy > 0 ? disc_loss / base_entropy : 0.0},
           {"lr", w["lr"] / window_steps},
           {"grad_norm", w["grad_norm"] / window_steps},
           {"steps_per_second", window_steps / std::max(seconds, 1e-9)},
@@ -386,12 +398,13 @@ absl::Status RunPretraining(PretrainOptions o) {
       if (!o.quiet) {
         double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
         double rate = (state.step - first_step) / std::max(total_seconds, 1e-9);
+        std::map<std::string, double> v(scalars.begin(), scalars.end());
         std::fprintf(stderr,
-                     "pretrain step %lld/%lld | loss %.4f gen %.4f disc %.4f | gen acc %.3f disc acc %.3f | "
-                     "lr %.3g | %.2f steps/s %.0f tok/s | ETA %s\n",
-                     (long long)state.step, (long long)end, scalars[0].second, scalars[1].second, scalars[3].second,
-                     scalars[2].second, scalars[4].second, scalars[8].second, scalars[10].second, scalars[11].second,
-                     Eta((end - state.step) / std::max(rate, 1e-9)).c_str());
+                     "pretrain step %lld/%lld | loss %.4f gen %.4f disc %.4f (%.3f H) auc %.3f | gen acc %.3f "
+                     "disc acc %.3f | lr %.3g | %.2f steps/s %.0f tok/s | ETA %s\n",
+                     (long long)state.step, (long long)end, v["loss"], v["gen_loss"], v["disc_loss"],
+                     v["disc_loss_ratio"], v["disc_auc"], v["gen_accuracy"], v["disc_accuracy"], v["lr"],
+                     v["steps_per_second"], v["tokens_per_second"], Eta((end - state.step) / std::max(rate, 1e-9)).c_str());
       }
       window.clear();
       window_steps = 0;

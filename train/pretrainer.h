@@ -26,6 +26,9 @@ struct PretrainOptions {
   int64_t log_every = 100;
   int64_t stop_at = -1;          // end after this step (with a checkpoint); -1: run to `steps`
   MaskStyle mask_style = MaskStyle::kOfficial;
+  bool mask_with_replacement = true;  // official: positions drawn with replacement (masking.h)
+  bool glorot_layers = true;          // official: embeddings_project, dense_prediction Glorot-uniform
+  bool adam_bias_correction = false;  // official: none
   double mask_prob = -1;         // -1: 0.15 (0.25 for large)
   double generator_fraction = -1;
   double disc_weight = 50.0;

@@ -53,7 +53,8 @@ TrainStep::TrainStep(Generator generator, Discriminator discriminator, FlatAdamW
 #endif
 }
 
-std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db, int64_t step) {
+std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db, int64_t step,
+                                                           const torch::Tensor& given_noise) {
   const bool cuda = device_.is_cuda();
   const bool autocast = cuda && o_.precision != "fp32";
   const auto autocast_dtype = o_.precision == "fp16" ? torch::kFloat16 : torch::kBFloat16;
@@ -78,7 +79,9 @@ std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db
   dist_->AllReduceSum(counts);
   torch::Tensor gen_den = counts[0] + 1e-6, disc_den = counts[1] + 1e-6;
   torch::Tensor uniform;
-  if (o_.global_noise && !noise_from_default_) {
+  if (given_noise.defined()) {
+    uniform = given_noise.to(device_, torch::kFloat32).narrow(0, o_.rank * local, local);
+  } else if (o_.global_noise && !noise_from_default_) {
     // Reseeded per step: the same noise whatever the world size or the resume point.
     noise_gen_.set_current_seed(MixSeed(o_.seed, kNoiseStream, step));
     uniform = torch::rand({o_.global_batch, P, V}, noise_gen_, f32).narrow(0, o_.rank * local, local);
@@ -109,6 +112,8 @@ std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db
     add("false_pos", s.false_pos);
     add("false_neg", s.false_neg);
     add("replaced", s.replaced);
+    add("auc_positive", s.auc_positive);
+    add("auc_negative", s.auc_negative);
   }
   dist_->AllReduceGradients(*optimizer_);
   if (o_.precision == "fp16") {
@@ -126,6 +131,12 @@ std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db
   add("grad_norm", torch::where(torch::isfinite(norm), norm, torch::zeros_like(norm)));
   add("lr", lr_);
   return stats;
+}
+
+std::map<std::string, torch::Tensor> TrainStep::RunWithNoise(const MaskedBatch& batch, int64_t step, double lr,
+                                                             const torch::Tensor& uniform) {
+  lr_.fill_(lr);
+  return DeviceStep(ToDevice(batch, device_, false), step, uniform);
 }
 
 void TrainStep::CopyIn(const MaskedBatch& b) {

@@ -41,6 +41,10 @@ class TrainStep {
   // One update with global batch `step` (this rank's share in `batch`, on the CPU) at learning
   // rate `lr`. Returns the statistics as device tensors (valid until the next call).
   std::map<std::string, torch::Tensor> Run(const MaskedBatch& batch, int64_t step, double lr);
+  // The same (eager) with given sampling noise `uniform` (global batch, P, V) instead of the
+  // step's own draw: golden tests compare whole updates with an independent implementation.
+  std::map<std::string, torch::Tensor> RunWithNoise(const MaskedBatch& batch, int64_t step, double lr,
+                                                    const torch::Tensor& uniform);
 
   bool graph_active() const { return graph_ready_; }
   const std::string& graph_note() const { return graph_note_; }
@@ -48,7 +52,8 @@ class TrainStep {
 
  private:
   // The device work of a step on `batch` (already on the device).
-  std::map<std::string, torch::Tensor> DeviceStep(const DeviceBatch& batch, int64_t step);
+  std::map<std::string, torch::Tensor> DeviceStep(const DeviceBatch& batch, int64_t step,
+                                                  const torch::Tensor& given_noise = {});
   void CopyIn(const MaskedBatch& batch);
 
   Generator generator_;
