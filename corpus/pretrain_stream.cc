@@ -123,7 +123,10 @@ absl::Status PretrainStream::Init() {
     }
     total_records_ += counts_[i];
   }
-  if (total_records_ == 0) return absl::InvalidArgumentError("the shards hold no examples");
+  if (total_records_ == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("the shards hold no examples (", files_.size(), " file(s): ",
+                                                   files_.front(), files_.size() > 1 ? ", ..." : "", ")"));
+  }
   return absl::OkStatus();
 }
 

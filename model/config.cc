@@ -49,6 +49,13 @@ absl::StatusOr<ElectraConfig> DiscriminatorPreset(const std::string& size, int v
     c.num_hidden_layers = 2;
     c.num_attention_heads = 2;
     c.intermediate_size = 256;
+  } else if (size == "mini") {
+    // Between tiny and small, sized for CPU pretraining that pays off (docs/pretraining_cpu.md).
+    c.embedding_size = 128;
+    c.hidden_size = 128;
+    c.num_hidden_layers = 4;
+    c.num_attention_heads = 2;
+    c.intermediate_size = 512;
   } else if (size == "small") {
     c.embedding_size = 128;
     c.hidden_size = 256;
@@ -68,7 +75,7 @@ absl::StatusOr<ElectraConfig> DiscriminatorPreset(const std::string& size, int v
     c.num_attention_heads = 16;
     c.intermediate_size = 4096;
   } else {
-    return absl::InvalidArgumentError("unknown model size '" + size + "' (tiny, small, base, large)");
+    return absl::InvalidArgumentError("unknown model size '" + size + "' (tiny, mini, small, base, large)");
   }
   c.architectures = {"ElectraForPreTraining"};
   return c;

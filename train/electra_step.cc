@@ -54,6 +54,10 @@ StepStats ElectraForward(Generator& generator, Discriminator& discriminator, con
     // Every used slot's position gets its sample (unused slots point at [CLS] with weight 0).
     fake = ReplaceTokens(b.input_ids, b.masked_positions, b.masked_weights, sampled);
     labels = (fake != b.input_ids).to(torch::kFloat32);                            // (B, T)
+    if (o.testing_shuffle_labels) {
+      labels = labels.view({-1}).index_select(0, torch::randperm(labels.numel(), b.input_ids.options()))
+                   .view(labels.sizes());
+    }
     s.gen_correct = ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * b.masked_weights).sum();
     s.gen_count = b.masked_weights.sum();
   }

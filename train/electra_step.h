@@ -16,6 +16,9 @@ struct ObjectiveOptions {
   double gen_weight = 1.0;
   double disc_weight = 50.0;
   double temperature = 1.0;
+  // Testing hook: the discriminator learns from randomly permuted labels (a broken
+  // discriminator that tests must catch: it can learn the base rate and nothing else).
+  bool testing_shuffle_labels = false;
 };
 
 // Sums for the loss and the metrics (device tensors, read only when logging). The losses are

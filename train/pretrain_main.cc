@@ -43,6 +43,8 @@ ABSL_FLAG(std::string, sampling_noise, "global",
           "global: noise for the whole global batch (results independent of world size); local: cheaper.");
 ABSL_FLAG(bool, cuda_graph, true, "Capture the training step in a CUDA graph when possible.");
 ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0: the library's default).");
+ABSL_FLAG(std::string, testing_break_discriminator, "",
+          "Testing hook: shuffle_labels or zero_lr breaks the discriminator on purpose (tests of the tests).");
 ABSL_FLAG(std::string, inject_nan_steps, "", "Testing hook: A:B makes the loss NaN at steps [A, B).");
 
 int main(int argc, char** argv) {
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
     o.global_noise = noise == "global";
     o.cuda_graph = absl::GetFlag(FLAGS_cuda_graph);
     o.threads = absl::GetFlag(FLAGS_threads);
+    o.testing_break_discriminator = absl::GetFlag(FLAGS_testing_break_discriminator);
     std::string inject = absl::GetFlag(FLAGS_inject_nan_steps);
     if (!inject.empty()) {
       std::vector<std::string> parts = absl::StrSplit(inject, ':');

@@ -44,10 +44,11 @@ struct SizeDefaults {
 
 absl::StatusOr<SizeDefaults> DefaultsFor(const std::string& size) {
   if (size == "tiny") return SizeDefaults{10000, 32, 100, 5e-4, 0.15};  // not an official size
+  if (size == "mini") return SizeDefaults{10000, 32, 1000, 1e-3, 0.15};  // not an official size
   if (size == "small") return SizeDefaults{1000000, 128, 10000, 5e-4, 0.15};
   if (size == "base") return SizeDefaults{766000, 256, 10000, 2e-4, 0.15};
   if (size == "large") return SizeDefaults{400000, 2048, 10000, 2e-4, 0.25};
-  return absl::InvalidArgumentError("--size: must be tiny, small, base or large, not '" + size + "'");
+  return absl::InvalidArgumentError("--size: must be tiny, mini, small, base or large, not '" + size + "'");
 }
 
 // Settings recorded in the checkpoints and metrics.
@@ -120,6 +121,10 @@ absl::Status ResolvePretrainDefaults(PretrainOptions* o) {
   if (o->shuffle_window < 1) return absl::InvalidArgumentError("--shuffle_window: must be at least 1");
   if (o->precision != "auto" && o->precision != "fp32" && o->precision != "bf16" && o->precision != "fp16") {
     return absl::InvalidArgumentError("--precision: must be auto, fp32, bf16 or fp16");
+  }
+  if (!o->testing_break_discriminator.empty() && o->testing_break_discriminator != "shuffle_labels" &&
+      o->testing_break_discriminator != "zero_lr") {
+    return absl::InvalidArgumentError("--testing_break_discriminator: must be shuffle_labels or zero_lr");
   }
   if (o->data.empty()) return absl::InvalidArgumentError("--data: is required");
   if (o->output_dir.empty()) return absl::InvalidArgumentError("--output_dir: is required");
@@ -217,7 +222,28 @@ absl::Status RunPretraining(PretrainOptions o) {
   for (const auto& p : generator->named_parameters()) named.emplace_back("generator/" + p.key(), p.value());
   AdamWOptions adam;
   adam.bias_correction = o.adam_bias_correction;
-  FlatAdamW optimizer(DecayGroups(named, o.weight_decay), adam);
+  std::vector<ParamGroup> groups = DecayGroups(named, o.weight_decay);
+  if (o.testing_break_discriminator == "zero_lr") {
+    // The discriminator's own tensors (not the shared embeddings, which DecayGroups filed under
+    // the discriminator's name) in groups of their own with learning rate 0.
+    std::vector<ParamGroup> split;
+    for (const ParamGroup& g : groups) {
+      ParamGroup frozen = g, rest = g;
+      frozen.names.clear(), frozen.params.clear(), rest.names.clear(), rest.params.clear();
+      frozen.lr_scale = 0;
+      for (size_t i = 0; i < g.names.size(); ++i) {
+        bool own = g.names[i].rfind("discriminator/", 0) == 0 && g.names[i].find(".embeddings.") == std::string::npos;
+        ParamGroup& to = own ? frozen : rest;
+        to.names.push_back(g.names[i]);
+        to.params.push_back(g.params[i]);
+      }
+      for (ParamGroup* part : {&frozen, &rest}) {
+        if (!part->params.empty()) split.push_back(*part);
+      }
+    }
+    groups = split;
+  }
+  FlatAdamW optimizer(groups, adam);
   dist->BroadcastParameters(optimizer);
 
   // Resume from the newest complete checkpoint.
@@ -285,6 +311,7 @@ absl::Status RunPretraining(PretrainOptions o) {
   ObjectiveOptions obj;
   obj.disc_weight = o.disc_weight;
   obj.temperature = o.temperature;
+  obj.testing_shuffle_labels = o.testing_break_discriminator == "shuffle_labels";
 
   TrainStepOptions to;
   to.objective = obj;

@@ -47,6 +47,9 @@ struct PretrainOptions {
   int threads = 0;               // intra-op CPU threads (0: library default)
   // Fault injection for tests: the loss is NaN at steps [inject_nan_from, inject_nan_until).
   int64_t inject_nan_from = -1, inject_nan_until = -1;
+  // Testing hooks that break the discriminator on purpose (tests show their checks catch it):
+  // "shuffle_labels" (permuted replaced-token labels) or "zero_lr" (its own weights never move).
+  std::string testing_break_discriminator;
   bool quiet = false;
 };
 

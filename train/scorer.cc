@@ -130,7 +130,9 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   so.shuffle = false;
   so.prefetch = 2;
   absl::StatusOr<std::unique_ptr<PretrainStream>> stream = PretrainStream::Open(so, 0);
-  if (!stream.ok()) return stream.status();
+  if (!stream.ok()) {
+    return absl::Status(stream.status().code(), absl::StrCat("--data: ", stream.status().message()));
+  }
   if ((*stream)->records_per_epoch() == 0) {
     return absl::InvalidArgumentError(absl::StrCat("--data: the shards ", o.data, " hold no examples"));
   }

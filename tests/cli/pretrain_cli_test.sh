@@ -56,7 +56,7 @@ printf '\x00\x00' | dd of="$TMP/bad_shards/pretrain_data.tfrecord-00000-of-00002
 expect_error "corrupt record names file and offset" "pretrain_data.tfrecord-00000-of-00002.*byte offset|byte offset .*pretrain_data.tfrecord-00000-of-00002" \
   "$PRETRAIN" --data="$TMP/bad_shards/*.tfrecord*" --output_dir="$TMP/x2" --size=tiny --steps=400 --batch_size=64 --shuffle_window=1 --log_every=1000 --save_every=1000
 expect_error "output under a file" "--output_dir: " "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/vocab.txt/run"
-expect_error "unknown size" "--size: must be tiny, small, base or large" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x3" --size=huge
+expect_error "unknown size" "--size: must be tiny, mini, small, base or large" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x3" --size=huge
 expect_error "stop_at beyond steps" "--stop_at=9 is beyond --steps=8" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x4" --stop_at=9
 expect_error "batch not divisible" "--batch_size=8 must be a multiple of .*--accumulate \(3\)" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x5" --accumulate=3
 expect_error "bad mask style" "--mask_style: must be official or bernoulli" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x6" --mask_style=random
