@@ -149,7 +149,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
   if (o.runs < 1) return absl::InvalidArgumentError("--runs: must be at least 1");
   if (o.batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
   if (o.max_seq_length < 8 || o.max_seq_length > 512) return absl::InvalidArgumentError("--max_seq_length: must be in [8, 512]");
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  SetCpuThreads(o.threads);
   std::string task_dir = JoinPath(o.data_dir, task->name);
   std::string train_path = JoinPath(task_dir, "train.tsv");
   if (!PathExists(train_path)) {

@@ -23,6 +23,12 @@ at::Generator MakeGenerator(torch::Device device, uint64_t seed);
 std::vector<std::pair<std::string, torch::Tensor>> DefaultGeneratorStates(torch::Device device);
 void RestoreDefaultGeneratorStates(torch::Device device, const std::vector<std::pair<std::string, torch::Tensor>>& states);
 
+// CPU threads for tensor work: torch's intra-op threads and, when the BLAS is OpenBLAS (Debian's
+// LibTorch), OpenBLAS's own thread pool, which otherwise keeps its default size and its idle
+// workers spin in sched_yield beside torch's threads (measured: 31% of all CPU samples of a tiny
+// pretraining run). `threads` <= 0 leaves both as the libraries chose.
+void SetCpuThreads(int threads);
+
 // Seeds torch's default generators (CPU and CUDA).
 void SeedEverything(uint64_t seed);
 

@@ -134,7 +134,7 @@ absl::Status ResolvePretrainDefaults(PretrainOptions* o) {
 absl::Status RunPretraining(PretrainOptions o) {
   absl::Status status = ResolvePretrainDefaults(&o);
   if (!status.ok()) return status;
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  SetCpuThreads(o.threads);
 
   absl::StatusOr<DistributedContext> dist = DistributedContext::FromEnvironment();
   if (!dist.ok()) return dist.status();

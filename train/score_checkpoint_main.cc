@@ -16,7 +16,7 @@ ABSL_FLAG(int, batch_size, 128, "Examples per forward pass.");
 ABSL_FLAG(uint64_t, seed, 1, "Seed of the masks and the sampling noise.");
 ABSL_FLAG(double, mask_prob, -1, "Masking probability (default: the checkpoint's).");
 ABSL_FLAG(std::string, mask_sampling, "", "with_replacement or without_replacement (default: the checkpoint's).");
-ABSL_FLAG(double, temperature, 1.0, "Sampling temperature.");
+ABSL_FLAG(double, temperature, -1, "Sampling temperature (default: the checkpoint's).");
 ABSL_FLAG(std::string, json, "", "Also write the result as JSON to this file.");
 ABSL_FLAG(std::string, format, "text", "What stdout gets: text (one line) or json.");
 ABSL_FLAG(std::string, device, "auto", "auto, cpu or cuda.");

@@ -63,8 +63,8 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   auto start = std::chrono::steady_clock::now();
   if (o.max_examples < 1) return absl::InvalidArgumentError("--max_examples: must be at least 1");
   if (o.batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
-  if (!(o.temperature > 0)) return absl::InvalidArgumentError("--temperature: must be positive");
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  if (!(o.temperature > 0 || o.temperature == -1)) return absl::InvalidArgumentError("--temperature: must be positive");
+  SetCpuThreads(o.threads);
 
   // The checkpoint and its settings.
   absl::StatusOr<std::string> dir = ResolveCheckpointDir(o.checkpoint);
@@ -138,7 +138,8 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   }
   const int64_t n = std::min<int64_t>(o.max_examples, (*stream)->records_per_epoch());
 
-  // Masking: as the checkpoint was trained unless overridden.
+  // Masking and sampling: as the checkpoint was trained unless overridden.
+  const double temperature = o.temperature > 0 ? o.temperature : flags.value("temperature", 1.0);
   MaskingOptions mo;
   mo.seed = o.seed;
   mo.mask_prob = o.mask_prob > 0 ? o.mask_prob : flags.value("mask_prob", 0.15);
@@ -174,6 +175,7 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   r.generator = gen_dir;
   r.data = o.data;
   r.step = state->step;
+  r.temperature = temperature;
   std::vector<float> scores;            // discriminator logits, real tokens
   std::vector<uint8_t> labels;          // replaced = 1
   std::vector<float> tf_probs;          // the official metric's inputs (padding included)
@@ -211,7 +213,7 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
                   .view({B, P});
     noise.set_current_seed(MixSeed(o.seed, kScoreNoiseStream, k));
-    auto sampled = SampleTokens(logits, torch::rand({B, P, V}, noise, f32), o.temperature);  // (B, P)
+    auto sampled = SampleTokens(logits, torch::rand({B, P, V}, noise, f32), temperature);  // (B, P)
     auto fake = ReplaceTokens(b.input_ids, b.masked_positions, weights, sampled);            // (B, T)
     auto disc_logits = discriminator(fake, b.attention_mask, b.token_type_ids).to(torch::kFloat32);  // (B, T)
     auto y = (fake != b.input_ids).to(torch::kFloat32);
@@ -287,6 +289,7 @@ std::string ScoreToJson(const ScoreResult& r) {
   j["generator"] = r.generator;
   j["data"] = r.data;
   j["step"] = r.step;
+  j["temperature"] = r.temperature;
   j["examples"] = r.examples;
   j["tokens"] = r.tokens;
   j["masked"] = r.masked;

@@ -25,7 +25,7 @@ struct ScoreOptions {
   uint64_t seed = 1;
   double mask_prob = -1;          // -1: the checkpoint's training value
   std::string mask_sampling;      // "" (the checkpoint's), with_replacement, without_replacement
-  double temperature = 1.0;
+  double temperature = -1;        // -1: the checkpoint's training value
   std::string device = "auto";
   int threads = 0;
 };
@@ -33,6 +33,7 @@ struct ScoreOptions {
 struct ScoreResult {
   std::string checkpoint, generator, data;
   int64_t step = 0;
+  double temperature = 1;
   int64_t examples = 0, tokens = 0, masked = 0;
   double gen_loss = 0, gen_accuracy = 0, gen_majority_accuracy = 0, gen_sampled_original = 0;
   double disc_loss = 0, disc_base_entropy = 0, disc_loss_ratio = 0;
