@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   libicu-dev nlohmann-json3-dev
   gnuplot-nox zip unzip python3
+  curl xz-utils                                       # scripts/get_glue.sh, get_openwebtext.sh and their tests
   clang libclang-rt-14-dev                            # libFuzzer and sanitizers (scripts/fuzz.sh)
   nodejs npm
 )

@@ -1,0 +1,1 @@
+../../../scripts/fetchlib.sh

@@ -1,0 +1,1 @@
+../../../scripts/owt_to_text.py
