@@ -1,5 +1,7 @@
 #include "corpus/shard_corpus.h"
 
+#include <cstdlib>
+
 #include <google/protobuf/text_format.h>
 
 #include <condition_variable>
@@ -304,7 +306,10 @@ absl::StatusOr<ShardSpec> RunShardCorpus(const ShardCorpusOptions& o) {
   spec.set_format_version(kShardFormatVersion);
   spec.set_tool("shard_corpus");
   for (const auto& f : inputs) spec.add_inputs(f);
-  spec.set_vocab_path(o.vocab_path);
+  // Absolute, so that a pretrainer started from another directory finds it.
+  char* absolute = realpath(o.vocab_path.c_str(), nullptr);
+  spec.set_vocab_path(absolute != nullptr ? absolute : o.vocab_path);
+  free(absolute);
   spec.set_vocab_fingerprint(vocab.Fingerprint());
   spec.set_vocab_size(vocab.size());
   spec.set_max_seq_length(o.max_seq_length);

@@ -110,24 +110,78 @@ std::map<std::string, double> ReferenceRow(const std::string& name, std::string*
   return {};
 }
 
+namespace {
+
+const TaskResult* FindTask(const GlueResults& r, const std::string& column) {
+  for (const auto& t : r.tasks) {
+    if (t.column == column) return &t;
+  }
+  return nullptr;
+}
+
+std::string TasksNote(const GlueResults& r) {
+  return r.glue_tasks < 8 ? absl::StrCat(" (", r.glue_tasks, " tasks)") : "";
+}
+
+// "| label (median of runs) | ... | avg |" and "| label (std) | ... |" for `cols`.
+std::string ResultRows(const GlueResults& r, const std::vector<std::string>& cols, const std::string& label) {
+  std::string out;
+  absl::StrAppend(&out, "| ", label, " (", r.use_median ? "median" : "mean", " of runs) |");
+  for (const auto& c : cols) {
+    const TaskResult* t = FindTask(r, c);
+    out += t == nullptr ? " - |" : absl::StrFormat(" %.2f |", r.use_median ? t->stats.median : t->stats.mean);
+  }
+  absl::StrAppendFormat(&out, " %.2f%s |\n", r.glue_score, TasksNote(r));
+  absl::StrAppend(&out, "| ", label, " (std) |");
+  for (const auto& c : cols) {
+    const TaskResult* t = FindTask(r, c);
+    out += t == nullptr ? " - |" : absl::StrFormat(" %.2f |", t->stats.std);
+  }
+  out += " |\n";
+  return out;
+}
+
+}  // namespace
+
 std::string MarkdownTable(const GlueResults& r, const std::string& reference) {
+  TableOptions o;
+  o.reference = reference;
+  return MarkdownTable(r, o);
+}
+
+std::string MarkdownTable(const GlueResults& r, const TableOptions& o) {
   std::vector<std::string> cols;
   for (const auto& t : r.tasks) cols.push_back(t.column);
+  if (o.baseline != nullptr) {
+    for (const auto& t : o.baseline->tasks) {
+      if (FindTask(r, t.column) == nullptr) cols.push_back(t.column);
+    }
+  }
   std::string out = "| model |";
   for (const auto& c : cols) absl::StrAppend(&out, " ", c == "MNLI-m" ? "MNLI" : c, " |");
   out += " GLUE avg |\n|---|";
   for (size_t i = 0; i <= cols.size(); ++i) out += "---|";
   out += "\n";
-  absl::StrAppend(&out, "| ours (", r.use_median ? "median" : "mean", " of runs) |");
-  for (const auto& t : r.tasks) {
-    absl::StrAppendFormat(&out, " %.2f |", r.use_median ? t.stats.median : t.stats.mean);
+  out += ResultRows(r, cols, o.label);
+  if (o.baseline != nullptr) {
+    const GlueResults& b = *o.baseline;
+    out += ResultRows(b, cols, o.baseline_label);
+    absl::StrAppend(&out, "| difference (", o.label, " - ", o.baseline_label, ") |");
+    bool same_tasks = r.glue_tasks == b.glue_tasks;
+    for (const auto& c : cols) {
+      const TaskResult *x = FindTask(r, c), *y = FindTask(b, c);
+      same_tasks = same_tasks && x != nullptr && y != nullptr;
+      if (x == nullptr || y == nullptr) {
+        out += " - |";
+        continue;
+      }
+      double dx = r.use_median ? x->stats.median : x->stats.mean, dy = b.use_median ? y->stats.median : y->stats.mean;
+      absl::StrAppendFormat(&out, " %+.2f |", dx - dy);
+    }
+    out += same_tasks ? absl::StrFormat(" %+.2f |\n", r.glue_score - b.glue_score) : " - |\n";
   }
-  absl::StrAppendFormat(&out, " %.2f%s |\n", r.glue_score, r.glue_tasks < 8 ? absl::StrCat(" (", r.glue_tasks, " tasks)") : "");
-  out += "| ours (std) |";
-  for (const auto& t : r.tasks) absl::StrAppendFormat(&out, " %.2f |", t.stats.std);
-  out += " |\n";
   std::string label;
-  std::map<std::string, double> ref = ReferenceRow(reference, &label);
+  std::map<std::string, double> ref = ReferenceRow(o.reference, &label);
   if (!ref.empty()) {
     absl::StrAppend(&out, "| ", label, " |");
     for (const auto& c : cols) {

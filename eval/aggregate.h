@@ -39,6 +39,16 @@ absl::StatusOr<GlueResults> CollectResults(const std::string& results_dir, bool 
 // "electra-small-replication" (richarddwang/electra_pytorch); empty map if unknown.
 std::map<std::string, double> ReferenceRow(const std::string& name, std::string* label);
 
+struct TableOptions {
+  std::string reference = "none";  // a ReferenceRow name, or "none"
+  std::string label = "ours";
+  // Optional second set of results shown beside the first with the difference per task, e.g. the
+  // same architecture fine-tuned from its untrained initialisation.
+  const GlueResults* baseline = nullptr;
+  std::string baseline_label = "baseline";
+};
+
+std::string MarkdownTable(const GlueResults& results, const TableOptions& options);
 std::string MarkdownTable(const GlueResults& results, const std::string& reference);
 std::string ResultsJson(const GlueResults& results);
 

@@ -54,6 +54,30 @@ TEST(AggregateTest, PerTaskStatisticsAndGlueScore) {
   EXPECT_NE(ResultsJson(*r).find("\"glue_score\""), std::string::npos);
 }
 
+TEST(AggregateTest, BaselineRowsAndTheDifference) {
+  std::string dir = JoinPath(testing::TempDir(), "pretrained"), base = JoinPath(testing::TempDir(), "untrained");
+  AddRun(dir, "CoLA", 0, R"({"mcc": 20})");
+  AddRun(dir, "SST-2", 0, R"({"accuracy": 80})");
+  AddRun(base, "CoLA", 0, R"({"mcc": 5})");
+  AddRun(base, "SST-2", 0, R"({"accuracy": 82})");
+  auto r = CollectResults(dir, true), b = CollectResults(base, true);
+  ASSERT_TRUE(r.ok() && b.ok());
+  TableOptions o;
+  o.label = "pretrained";
+  o.baseline = &*b;
+  o.baseline_label = "untrained";
+  std::string table = MarkdownTable(*r, o);
+  EXPECT_NE(table.find("| pretrained (median of runs) | 20.00 | 80.00 | 50.00 (2 tasks) |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| untrained (median of runs) | 5.00 | 82.00 | 43.50 (2 tasks) |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| difference (pretrained - untrained) | +15.00 | -2.00 | +6.50 |"), std::string::npos) << table;
+  // A task only one side has: shown, without a difference or an average difference.
+  AddRun(base, "RTE", 0, R"({"accuracy": 55})");
+  b = CollectResults(base, true);
+  table = MarkdownTable(*r, o);
+  EXPECT_NE(table.find("| pretrained (median of runs) | 20.00 | 80.00 | - | 50.00 (2 tasks) |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| difference (pretrained - untrained) | +15.00 | -2.00 | - | - |"), std::string::npos) << table;
+}
+
 TEST(AggregateTest, BadResultsAreErrors) {
   std::string dir = JoinPath(testing::TempDir(), "bad_results");
   AddRun(dir, "SST-2", 0, "\"oops\"");

@@ -9,7 +9,11 @@
 #       [--glue_dir=data/glue] [--tasks=CoLA,SST-2,...] [--runs=1] [--work_dir=work/pipeline]
 #       [--gpus=N] [--device=auto] [--seed=42] [--save_every=N] [--log_every=N]
 #       [--finetune_args="--train_limit=2000 ..."] [--pretrain_args="..."] [--bin_dir=DIR]
+#       [--compare_untrained]
 # --bin_dir uses already built tools (DIR/tokenizer/build_vocab, ...) instead of building them.
+# --compare_untrained also fine-tunes the same architecture from its untrained initialisation (the
+# pretraining run's own initial weights) with the same fine-tuning, and shows both rows and the
+# difference: what pretraining bought.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,8 +39,9 @@ finetune_args=""
 pretrain_args=""
 blank_lines_separate_docs=true
 bin_dir=""
+compare_untrained=false
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 for arg in "$@"; do
   case "$arg" in
     --corpus=*) corpus="${arg#*=}" ;;
@@ -61,6 +66,7 @@ for arg in "$@"; do
     --pretrain_args=*) pretrain_args="${arg#*=}" ;;
     --blank_lines_separate_docs=*) blank_lines_separate_docs="${arg#*=}" ;;
     --bin_dir=*) bin_dir="${arg#*=}" ;;
+    --compare_untrained) compare_untrained=true ;;
     -h|--help) usage ;;
     *) echo "pipeline.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -140,30 +146,70 @@ final=$(ls -d "$pretrain_dir"/checkpoints/step-* 2>/dev/null | grep -v '\.tmp-' 
 [ -n "$final" ] && [ -f "$final/DONE" ] || { echo "pipeline.sh: no complete checkpoint in $pretrain_dir/checkpoints" >&2; exit 1; }
 model="$final/discriminator"
 run plot scripts/plot_pretraining.sh "$pretrain_dir" "$pretrain_dir/loss_curves.png"
+# What the discriminator learned, against a constant predictor of the replaced fraction.
+learned=$(python3 - "$pretrain_dir/metrics.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+r = rows[-1]
+if "disc_loss_ratio" in r:
+    print(f"step {r['step']}: disc_loss {r['disc_loss']:.4f} = {r['disc_loss_ratio']:.3f} H(p) "
+          f"(H(p) {r['disc_base_entropy']:.4f}, the loss of a constant predictor), AUC {r['disc_auc']:.3f} (0.5 for a constant predictor)")
+PY
+)
+[ -n "$learned" ] && say "pretraining ended at $learned"
 
-# 4. Fine-tuning: every task with training data, N runs each (finished runs are skipped).
+# The untrained baseline: the same run's initial weights (one step at learning rate 0).
+untrained_model=""
+if [ "$compare_untrained" = true ]; then
+  untrained_flags=()
+  for f in "${flags[@]}"; do
+    case "$f" in --output_dir=*) untrained_flags+=(--output_dir="$work/untrained") ;; *) untrained_flags+=("$f") ;; esac
+  done
+  untrained_model="$work/untrained/checkpoints/step-00000001/discriminator"
+  if [ ! -f "$work/untrained/checkpoints/step-00000001/DONE" ]; then
+    say "untrained baseline: the initial weights of the same run"
+    run untrained "$bin/train/pretrain" "${untrained_flags[@]}" --stop_at=1
+  fi
+fi
+
+# 4. Fine-tuning: every task with training data, N runs each (finished runs are skipped); with
+#    --compare_untrained the untrained model's runs go alongside (two processes at once).
 results="$work/glue/results"
+results_untrained="$work/glue/results_untrained"
 ran=0
 for task in ${tasks//,/ }; do
   if [ ! -f "$glue_dir/$task/train.tsv" ]; then
     say "finetune $task: skipped (no $glue_dir/$task/train.tsv)"
     continue
   fi
-  say "finetune $task: $runs run(s)"
+  say "finetune $task: $runs run(s)${untrained_model:+, pretrained and untrained}"
+  pid=""
+  if [ -n "$untrained_model" ]; then
+    # shellcheck disable=SC2086
+    run "finetune_untrained_$task" "$bin/glue/finetune" --task="$task" --data_dir="$glue_dir" --model="$untrained_model" \
+      --output_dir="$results_untrained" --runs="$runs" --seed="$seed" --device="$device" $finetune_args &
+    pid=$!
+  fi
   # shellcheck disable=SC2086
   run "finetune_$task" "$bin/glue/finetune" --task="$task" --data_dir="$glue_dir" --model="$model" \
     --output_dir="$results" --runs="$runs" --seed="$seed" --device="$device" $finetune_args
+  if [ -n "$pid" ] && ! wait "$pid"; then exit 1; fi
   ran=$((ran + 1))
 done
 [ "$ran" -gt 0 ] || { echo "pipeline.sh: no GLUE task with training data under $glue_dir" >&2; exit 1; }
 
 # 5. Tables and the submission.
-run evaluate sh -c "'$bin/eval/evaluate' --results_dir='$results' --reference=electra-small-owt > '$work/glue/glue_table.md'"
+baseline=()
+[ -n "$untrained_model" ] && baseline=(--baseline_dir="$results_untrained" --label=pretrained
+                                      --baseline_label="untrained (same architecture, same fine-tuning)")
+run evaluate sh -c '"$0" "$@" > "'"$work/glue/glue_table.md"'"' "$bin/eval/evaluate" --results_dir="$results" \
+  --reference=electra-small-owt "${baseline[@]+"${baseline[@]}"}"
 run write_tsv "$bin/glue/write_tsv" --results_dir="$results" --output_dir="$work/glue/submission"
 
 echo
 echo "GLUE dev results ($size, $(basename "$final")):"
 cat "$work/glue/glue_table.md"
+[ -n "$learned" ] && echo && echo "Pretraining ended at $learned."
 echo
 echo "Outputs:"
 echo "  checkpoints (HF layout):  $pretrain_dir/checkpoints/  (discriminator: $model)"

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The CPU pretraining recipe and its measurement (docs/pretraining.md): does an hour of
+# pretraining on this 2-core machine give a model that fine-tunes better than the same
+# architecture from its untrained initialisation?
+#
+#   1. an 8000-token vocabulary from the bundled books and WikiText-2, two books held out;
+#   2. pretraining with the recipe (--size, --steps, ...), keeping checkpoints along the way;
+#   3. held-out scores of each kept checkpoint (score_checkpoint: disc_loss / H(p), AUC);
+#   4. GLUE fine-tuning of each kept checkpoint and of the untrained initialisation on CoLA,
+#      SST-2, MRPC, STS-B and RTE (official recipe, --seeds seeds each; full dev sets; training
+#      slices as --sst2_limit says), two fine-tuning processes at a time, one thread each;
+#   5. the table of GLUE against pretraining minutes, and the curve as a PNG.
+# Rerunning continues where it stopped (finished steps and runs are kept).
+#
+#   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=1000,2000,4000,8000]
+#       [--seeds=3] [--sst2_limit=8000] [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=work/cpu_recipe
+size=mini
+steps=8000
+checkpoints=1000,2000,4000,8000
+seeds=3
+sst2_limit=8000
+tasks=CoLA,SST-2,MRPC,STS-B,RTE
+pretrain_args="--generator_fraction=0.25 --lr=5e-4 --warmup_steps=1000"
+bin=bazel-bin
+for arg in "$@"; do
+  case "$arg" in
+    --work=*) work="${arg#*=}" ;;
+    --size=*) size="${arg#*=}" ;;
+    --steps=*) steps="${arg#*=}" ;;
+    --checkpoints=*) checkpoints="${arg#*=}" ;;
+    --seeds=*) seeds="${arg#*=}" ;;
+    --sst2_limit=*) sst2_limit="${arg#*=}" ;;
+    --tasks=*) tasks="${arg#*=}" ;;
+    --pretrain_args=*) pretrain_args="${arg#*=}" ;;
+    --bin=*) bin="${arg#*=}" ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+for t in tokenizer/build_vocab corpus/shard_corpus train/pretrain train/score_checkpoint glue/finetune eval/evaluate; do
+  [ -x "$bin/$t" ] || { echo "cpu_recipe.sh: $bin/$t is not built (bazel build -c opt //...)" >&2; exit 1; }
+done
+mkdir -p "$work/logs"
+say() { echo "== cpu_recipe [$(date +%H:%M:%S)]: $*" >&2; }
+
+# 1. Data: train on all but two books, score on those two.
+g=data/corpus/gutenberg
+heldout="$g/Alice-s-Adventures-in-Wonderland_11.txt,$g/The-Adventures-of-Sherlock-Holmes_1661.txt"
+train=$(ls $g/*.txt | grep -v -e Alice -e Sherlock | paste -sd,),data/corpus/wikitext-2-raw/wiki.valid.raw
+[ -s "$work/vocab.txt" ] || "$bin/tokenizer/build_vocab" --input="$train" --output="$work/vocab.txt" --vocab_size=8000 --threads=1 2>>"$work/logs/data.log"
+[ -f "$work/train/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$train" --vocab="$work/vocab.txt" \
+  --output_dir="$work/train" --num_shards=4 --blank_lines_separate_docs=false --threads=2 --overwrite 2>>"$work/logs/data.log"
+[ -f "$work/heldout/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$heldout" --vocab="$work/vocab.txt" \
+  --output_dir="$work/heldout" --num_shards=1 --blank_lines_separate_docs=false --threads=2 --overwrite 2>>"$work/logs/data.log"
+
+# 2. Pretraining (resumes), and the untrained initialisation of the same run.
+# shellcheck disable=SC2206
+flags=(--data="$work/train/*.tfrecord*" --size="$size" --steps="$steps" --batch_size=32 --seed=42 --device=cpu
+       --threads=1 --log_every=250 $pretrain_args)
+printf -v last "%s/run/checkpoints/step-%08d" "$work" "$steps"
+if [ ! -f "$last/DONE" ]; then
+  say "pretraining $size for $steps steps (log $work/logs/pretrain.log)"
+  # Checkpoints at the measured points: --save_every at their greatest common divisor, all kept.
+  every=$(python3 -c "import math,sys; print(math.gcd(*[int(x) for x in sys.argv[1].split(',')]))" "$checkpoints")
+  "$bin/train/pretrain" "${flags[@]}" --output_dir="$work/run" --save_every="$every" --keep=100000 \
+    2>>"$work/logs/pretrain.log"
+fi
+[ -f "$work/untrained/checkpoints/step-00000001/DONE" ] || "$bin/train/pretrain" "${flags[@]}" \
+  --output_dir="$work/untrained" --stop_at=1 2>>"$work/logs/pretrain.log"
+scripts/plot_pretraining.sh "$work/run" "$work/loss_curves.png" 2>>"$work/logs/pretrain.log" || true
+
+# Minutes of pretraining per checkpoint, from the logged throughput (metrics.jsonl).
+python3 - "$work/run/metrics.jsonl" "$checkpoints" >"$work/minutes.tsv" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    if line.strip():
+        r = json.loads(line)
+        rows[r["step"]] = r
+seconds, last = 0.0, 0
+for step in sorted(rows):
+    seconds += (step - last) / max(rows[step]["steps_per_second"], 1e-9)
+    rows[step]["elapsed"] = seconds
+    last = step
+for c in map(int, sys.argv[2].split(",")):
+    done = [s for s in sorted(rows) if s <= c]
+    print(f"{c}\t{rows[done[-1]]['elapsed'] / 60 if done else 0:.1f}")
+PY
+
+# 3. Held-out scores.
+models=("untrained:$work/untrained/checkpoints/step-00000001")
+for c in ${checkpoints//,/ }; do
+  printf -v d "%s/run/checkpoints/step-%08d" "$work" "$c"
+  [ -f "$d/DONE" ] && models+=("step-$c:$d")
+done
+for m in "${models[@]}"; do
+  name=${m%%:*} dir=${m#*:}
+  [ -s "$work/scores/$name.json" ] && continue
+  mkdir -p "$work/scores"
+  "$bin/train/score_checkpoint" --checkpoint="$dir" --data="$work/heldout/*.tfrecord*" --threads=1 \
+    --json="$work/scores/$name.json" 2>>"$work/logs/score.log" | sed "s/^/$name: /" >&2
+done
+
+# 4. Fine-tuning: two processes at a time, one thread each.
+jobs=()
+for m in "${models[@]}"; do
+  for task in ${tasks//,/ }; do jobs+=("${m%%:*}:${m#*:}:$task"); done
+done
+run_job() {
+  local name=$1 dir=$2 task=$3 limit=()
+  [ "$task" = SST-2 ] && [ "$sst2_limit" -gt 0 ] && limit=(--train_limit="$sst2_limit")
+  "$bin/glue/finetune" --task="$task" --data_dir=data/glue --model="$dir/discriminator" --output_dir="$work/glue/$name" \
+    --runs="$seeds" --seed=42 --threads=1 --test_limit=0 "${limit[@]+"${limit[@]}"}" >>"$work/logs/finetune_$name.log" 2>&1 \
+    || { echo "cpu_recipe.sh: finetune $task of $name failed; see $work/logs/finetune_$name.log" >&2; return 1; }
+}
+say "fine-tuning ${#jobs[@]} (model, task) pairs x $seeds seeds"
+running=0
+for j in "${jobs[@]}"; do
+  IFS=: read -r name dir task <<<"$j"
+  run_job "$name" "$dir" "$task" &
+  running=$((running + 1))
+  if [ "$running" -ge 2 ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+
+# 5. The table and the curve.
+for m in "${models[@]}"; do
+  name=${m%%:*}
+  "$bin/eval/evaluate" --results_dir="$work/glue/$name" --reference=none --aggregate=mean --format=json \
+    --json="$work/glue/$name.json" >/dev/null
+done
+python3 - "$work" "$checkpoints" "$tasks" >"$work/table.md" <<'PY'
+import json, os, sys
+work, checkpoints, tasks = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
+minutes = dict(l.split("\t") for l in open(os.path.join(work, "minutes.tsv")).read().split("\n") if l)
+print("| model | minutes | held-out disc_loss / H(p) | AUC | " + " | ".join(tasks) + " | GLUE avg |")
+print("|---|---|---|---|" + "---|" * (len(tasks) + 1))
+curve = []
+for name in ["untrained"] + [f"step-{c}" for c in checkpoints]:
+    path = os.path.join(work, "glue", name + ".json")
+    if not os.path.exists(path):
+        continue
+    j = json.load(open(path))["tasks"]
+    s = json.load(open(os.path.join(work, "scores", name + ".json")))
+    cells = [f"{j[t]['mean']:.2f} ± {j[t]['std']:.2f}" if t in j else "-" for t in tasks]
+    avg = sum(j[t]["mean"] for t in tasks if t in j) / max(1, sum(t in j for t in tasks))
+    mins = "0" if name == "untrained" else minutes.get(name[5:], "?")
+    print(f"| {name} | {mins} | {s['disc_loss_ratio']:.3f} | {s['disc_auc']:.3f} | " + " | ".join(cells) + f" | {avg:.2f} |")
+    curve.append((0.0 if name == "untrained" else float(mins), avg))
+with open(os.path.join(work, "curve.dat"), "w") as f:
+    for m, a in curve:
+        f.write(f"{m} {a}\n")
+PY
+cat "$work/table.md"
+if command -v gnuplot >/dev/null; then
+  base=$(head -1 "$work/curve.dat" | cut -d' ' -f2)
+  gnuplot <<GNUPLOT
+set terminal pngcairo size 900,560 font "sans,10" noenhanced
+set output "$work/glue_vs_minutes.png"
+set title "GLUE average (CoLA, SST-2, MRPC, STS-B, RTE; mean of $seeds seeds) against CPU pretraining minutes"
+set xlabel "pretraining minutes on 2 CPU cores"
+set ylabel "GLUE average (dev)"
+set grid
+plot "$work/curve.dat" using 1:2 with linespoints lw 2 pt 7 title "pretrained ($size)", \
+     $base with lines dt 2 lc rgb "black" title "untrained, same architecture and fine-tuning"
+GNUPLOT
+  say "wrote $work/glue_vs_minutes.png"
+fi
