@@ -76,8 +76,8 @@ void RestoreDefaultGeneratorStates(torch::Device device,
 void SeedEverything(uint64_t seed) { torch::manual_seed(seed); }
 
 void SetCpuThreads(int threads) {
-  if (threads <= 0) return;
-  torch::set_num_threads(threads);
+  if (threads > 0) torch::set_num_threads(threads);
+  threads = torch::get_num_threads();
   // Looked up at run time: present with OpenBLAS, absent with another BLAS.
   using SetThreads = void (*)(int);
   if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);

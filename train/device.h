@@ -26,7 +26,8 @@ void RestoreDefaultGeneratorStates(torch::Device device, const std::vector<std::
 // CPU threads for tensor work: torch's intra-op threads and, when the BLAS is OpenBLAS (Debian's
 // LibTorch), OpenBLAS's own thread pool, which otherwise keeps its default size and its idle
 // workers spin in sched_yield beside torch's threads (measured: 31% of all CPU samples of a tiny
-// pretraining run). `threads` <= 0 leaves both as the libraries chose.
+// pretraining run, and two concurrent runs slowed each other 2x). `threads` <= 0 keeps torch's
+// default and gives OpenBLAS the same number.
 void SetCpuThreads(int threads);
 
 // Seeds torch's default generators (CPU and CUDA).

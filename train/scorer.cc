@@ -261,7 +261,11 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   progress.Finish();
 
   int64_t most = 0;
-  for (const auto& [id, c] : label_counts) most = std::max(most, c);
+  for (const auto& [id, c] : label_counts) {
+    most = std::max(most, c);
+    double q = c / std::max<double>(1, static_cast<double>(r.masked));
+    r.gen_unigram_entropy -= q * std::log(q);
+  }
   double masked = std::max<double>(1, static_cast<double>(r.masked));
   double tokens = std::max<double>(1, static_cast<double>(r.tokens));
   r.gen_loss = gen_loss_sum / masked;
@@ -297,6 +301,7 @@ std::string ScoreToJson(const ScoreResult& r) {
   j["gen_accuracy"] = r.gen_accuracy;
   j["gen_majority_accuracy"] = r.gen_majority_accuracy;
   j["gen_sampled_original"] = r.gen_sampled_original;
+  j["gen_unigram_entropy"] = r.gen_unigram_entropy;
   j["disc_loss"] = r.disc_loss;
   j["disc_base_entropy"] = r.disc_base_entropy;
   j["disc_loss_ratio"] = r.disc_loss_ratio;
@@ -314,9 +319,9 @@ std::string ScoreToJson(const ScoreResult& r) {
 
 std::string ScoreToLine(const ScoreResult& r) {
   return absl::StrFormat(
-      "step %d | %d examples | gen loss %.4f acc %.4f (most frequent token %.4f) | disc loss %.4f H(p) %.4f "
+      "step %d | %d examples | gen loss %.4f (unigram %.4f) acc %.4f (most frequent token %.4f) | disc loss %.4f H(p) %.4f "
       "ratio %.4f auc %.4f acc %.4f (base %.4f) precision %.4f recall %.4f | replaced %.4f",
-      r.step, r.examples, r.gen_loss, r.gen_accuracy, r.gen_majority_accuracy, r.disc_loss, r.disc_base_entropy,
+      r.step, r.examples, r.gen_loss, r.gen_unigram_entropy, r.gen_accuracy, r.gen_majority_accuracy, r.disc_loss, r.disc_base_entropy,
       r.disc_loss_ratio, r.disc_auc, r.disc_accuracy, r.disc_base_accuracy, r.disc_precision, r.disc_recall,
       r.replaced_fraction);
 }

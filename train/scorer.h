@@ -36,6 +36,7 @@ struct ScoreResult {
   double temperature = 1;
   int64_t examples = 0, tokens = 0, masked = 0;
   double gen_loss = 0, gen_accuracy = 0, gen_majority_accuracy = 0, gen_sampled_original = 0;
+  double gen_unigram_entropy = 0;  // loss of the best context-free predictor of the masked tokens
   double disc_loss = 0, disc_base_entropy = 0, disc_loss_ratio = 0;
   double disc_auc = 0;      // exact, over real tokens
   double disc_auc_tf = 0;   // as the official code logs it (tf.metrics.auc, 200 thresholds, padding as score-0 negatives)
