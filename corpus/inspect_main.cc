@@ -1,11 +1,15 @@
-// inspect: verifies TFRecord files of pretraining examples and shows what they hold.
+// inspect: verifies TFRecord files of pretraining examples and shows what they hold, and verifies
+// checkpoint and model directories against their manifests (sizes and CRC-32Cs).
 #include <cstdio>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/match.h"
+#include "base/file_util.h"
 #include "base/tool_main.h"
+#include "corpus/file_manifest.h"
 #include "corpus/pretraining_example.h"
 #include "corpus/record_io.h"
 #include "tokenizer/vocab.h"
@@ -68,14 +72,64 @@ absl::Status InspectFile(const std::string& path, const Vocab* vocab, int show, 
   return absl::OkStatus();
 }
 
+// A checkpoint (step-N), a model directory, or a directory holding checkpoints (a run directory,
+// its checkpoints/): every file is checked against its manifest, as record files are against
+// their CRCs, so a checkpoint can be checked before a long job starts from it.
+absl::Status InspectDirectory(const std::string& dir) {
+  bool done = PathExists(JoinPath(dir, "DONE"));
+  if (PathExists(JoinPath(dir, kManifestName))) {
+    absl::StatusOr<VerifySummary> summary = VerifyDirectory(dir);
+    if (!summary.ok()) return summary.status();
+    bool checkpoint = PathExists(JoinPath(dir, "training_state.json"));
+    if (checkpoint && !done) {
+      return absl::DataLossError(absl::StrCat(dir, " has no DONE marker: an incomplete checkpoint (its write was "
+                                              "interrupted); pretrain ignores it"));
+    }
+    std::printf("%s: %s, %d files, %llu bytes: every size and CRC32C matches %s\n", dir.c_str(),
+                checkpoint ? "checkpoint" : "model directory", summary->files,
+                (unsigned long long)summary->bytes, kManifestName);
+    return absl::OkStatus();
+  }
+  if (done || PathExists(JoinPath(dir, "config.json"))) {
+    std::printf("%s: no %s (an HF model directory, or a checkpoint written before checkpoints recorded "
+                "checksums): not verified\n", dir.c_str(), kManifestName);
+    return absl::OkStatus();
+  }
+  std::string parent = PathExists(JoinPath(dir, "checkpoints")) ? JoinPath(dir, "checkpoints") : dir;
+  absl::StatusOr<std::vector<std::string>> names = ListDirectory(parent);
+  if (!names.ok()) return names.status();
+  int checkpoints = 0, failed = 0;
+  for (const std::string& name : *names) {
+    // Temporary directories are incomplete writes or deletions that pretrain cleans up.
+    if (!absl::StartsWith(name, "step-") || absl::StrContains(name, ".tmp-")) continue;
+    ++checkpoints;
+    absl::Status s = InspectDirectory(JoinPath(parent, name));
+    if (!s.ok()) {
+      std::fprintf(stderr, "inspect: error: %s\n", std::string(s.message()).c_str());
+      ++failed;
+    }
+  }
+  if (checkpoints == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(dir, " is a directory but neither a checkpoint, a model directory "
+                                                   "nor a run directory (no ", kManifestName, ", DONE, config.json or step-*)"));
+  }
+  if (failed > 0) {
+    return absl::DataLossError(absl::StrCat(failed, " of ", checkpoints, " checkpoint(s) in ", parent,
+                                            " failed verification (see above)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 }  // namespace electra
 
 int main(int argc, char** argv) {
   std::vector<std::string> files = electra::ParseToolFlags(
-      argc, argv, "inspect [--vocab=PATH] [--show=N] [--skip_corrupt] FILE...", true);
+      argc, argv, "inspect [--vocab=PATH] [--show=N] [--skip_corrupt] FILE|DIR...\n"
+      "  FILE: a record file; DIR: a checkpoint, model or run directory (verified against its manifest)",
+      true);
   return electra::RunTool("inspect", [&]() -> absl::Status {
-    if (files.empty()) return absl::InvalidArgumentError("no files given (usage: inspect FILE...)");
+    if (files.empty()) return absl::InvalidArgumentError("no files given (usage: inspect FILE|DIR...)");
     if (absl::GetFlag(FLAGS_show) < 0) return electra::FlagError("show", "must be >= 0");
     std::unique_ptr<electra::Vocab> vocab;
     if (!absl::GetFlag(FLAGS_vocab).empty()) {
@@ -85,8 +139,10 @@ int main(int argc, char** argv) {
     }
     absl::Status first_error;
     for (const auto& f : files) {
-      absl::Status s = electra::InspectFile(f, vocab.get(), absl::GetFlag(FLAGS_show),
-                                            absl::GetFlag(FLAGS_skip_corrupt));
+      absl::Status s = electra::IsDirectory(f)
+                           ? electra::InspectDirectory(f)
+                           : electra::InspectFile(f, vocab.get(), absl::GetFlag(FLAGS_show),
+                                                  absl::GetFlag(FLAGS_skip_corrupt));
       if (!s.ok()) {
         std::fprintf(stderr, "inspect: error: %s\n", std::string(s.message()).c_str());
         if (first_error.ok()) first_error = s;

@@ -155,6 +155,11 @@ absl::Status RunFinetuning(FinetuneOptions o) {
   if (!PathExists(train_path)) {
     return absl::NotFoundError(absl::StrCat("no training data for ", task->name, ": ", train_path, " is missing"));
   }
+  // Silent damage (a flipped bit, an overwrite) would otherwise fine-tune from wrong weights.
+  std::string note;
+  absl::Status verified = VerifyModelDir(o.model_dir, &note);
+  if (!verified.ok()) return absl::Status(verified.code(), absl::StrCat("--model: ", verified.message()));
+  if (!note.empty() && !o.quiet) std::fprintf(stderr, "finetune: note: %s\n", note.c_str());
   absl::StatusOr<ElectraConfig> config = ReadModelConfig(o.model_dir);
   if (!config.ok()) return absl::Status(config.status().code(), absl::StrCat("--model: ", config.status().message()));
   config->hidden_dropout_prob = config->attention_probs_dropout_prob = o.dropout;
@@ -413,7 +418,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
     metrics_json["test_outputs"] = test_files;
     s = WriteFileAtomically(JoinPath(run_dir, "metrics.json"), metrics_json.dump(2) + "\n");
     if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "flags.json"), flags.dump(2) + "\n");
-    if (s.ok() && o.save_model) s = SaveModelDir(JoinPath(run_dir, "model"), *config, *model);
+    if (s.ok() && o.save_model) s = SaveModelDir(JoinPath(run_dir, "model"), *config, *model).status();
     if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "DONE"), "done\n");
     if (!s.ok()) return s;
     dist->Barrier();

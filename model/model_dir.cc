@@ -29,19 +29,45 @@ std::string ShapeString(torch::IntArrayRef shape) {
 
 }  // namespace
 
-absl::Status SaveModelDir(const std::string& dir, const ElectraConfig& config,
-                          const torch::nn::Module& module, torch::Dtype dtype) {
+absl::StatusOr<FileManifest> SaveModelDir(const std::string& dir, const ElectraConfig& config,
+                                          const torch::nn::Module& module, const SaveModelOptions& options) {
   absl::Status s = MakeDirectories(dir);
   if (!s.ok()) return s;
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   for (const auto& item : module.named_parameters(true)) {
     torch::Tensor t = item.value().detach();
-    if (t.is_floating_point()) t = t.to(dtype);
+    if (t.is_floating_point()) t = t.to(options.dtype);
     tensors.emplace_back(item.key(), t);
   }
-  s = WriteSafetensors(JoinPath(dir, "model.safetensors"), tensors, {{"format", "pt"}});
+  // Serialized here rather than by WriteSafetensors so the checksum is taken from the bytes
+  // being written.
+  absl::StatusOr<std::string> weights = SerializeSafetensors(tensors, {{"format", "pt"}});
+  if (!weights.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(JoinPath(dir, "model.safetensors"), ": ", weights.status().message()));
+  }
+  FileManifest manifest;
+  s = WriteRecorded(dir, "model.safetensors", *weights, &manifest);
+  if (s.ok()) s = WriteRecorded(dir, "config.json", ConfigToJson(config), &manifest);
+  for (const auto& [name, contents] : options.extra_files) {
+    if (s.ok()) s = WriteRecorded(dir, name, contents, &manifest);
+  }
+  if (s.ok()) s = WriteManifest(dir, manifest).status();
   if (!s.ok()) return s;
-  return WriteFileAtomically(JoinPath(dir, "config.json"), ConfigToJson(config));
+  return manifest;
+}
+
+absl::Status VerifyModelDir(const std::string& dir, std::string* note) {
+  note->clear();
+  absl::StatusOr<VerifySummary> summary = VerifyDirectory(dir);
+  if (!summary.ok()) return summary.status();
+  // A model directory inside a complete checkpoint (step-N/discriminator) without a manifest was
+  // written before manifests existed; elsewhere it is HF's or copied out, and says nothing.
+  std::string parent = Dirname(dir.size() > 1 && dir.back() == '/' ? dir.substr(0, dir.size() - 1) : dir);
+  if (!summary->has_manifest && PathExists(JoinPath(parent, "DONE"))) {
+    *note = absl::StrCat(dir, " has no ", kManifestName,
+                         " (a checkpoint written before checksums were recorded): its files are not verified");
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ElectraConfig> ReadModelConfig(const std::string& dir) {

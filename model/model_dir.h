@@ -5,20 +5,37 @@
 #define ELECTRA_MODEL_MODEL_DIR_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "corpus/file_manifest.h"
 #include "model/config.h"
 
 namespace electra {
 
-// Writes DIR/config.json and DIR/model.safetensors (float32, or `dtype`) from the module's
-// named parameters; each file atomically.
-absl::Status SaveModelDir(const std::string& dir, const ElectraConfig& config,
-                          const torch::nn::Module& module, torch::Dtype dtype = torch::kFloat32);
+struct SaveModelOptions {
+  torch::Dtype dtype = torch::kFloat32;  // of model.safetensors' floating-point tensors
+  // Further files (name, contents) written into the directory and listed in its manifest:
+  // vocab.txt and tokenizer_config.json make a checkpoint's model directory self-contained.
+  std::vector<std::pair<std::string, std::string>> extra_files;
+};
+
+// Writes DIR/config.json, DIR/model.safetensors (from the module's named parameters) and the
+// extra files, each atomically, then DIR/manifest.json with the size and CRC-32C of each
+// (corpus/file_manifest.h), so the directory can be verified even when copied out on its own.
+// Returns that manifest.
+absl::StatusOr<FileManifest> SaveModelDir(const std::string& dir, const ElectraConfig& config,
+                                          const torch::nn::Module& module,
+                                          const SaveModelOptions& options = {});
+
+// Verifies every file of DIR against DIR/manifest.json. A directory without one is fine and
+// unverified: an HF directory (`*note` left empty), or the model directory of a checkpoint written
+// before checkpoints had manifests (`*note` says so, for the tool to print).
+absl::Status VerifyModelDir(const std::string& dir, std::string* note);
 
 struct LoadOptions {
   // File tensors starting with one of these are ignored (e.g. "discriminator_predictions." when

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/file_util.h"
+#include "corpus/file_manifest.h"
 #include "model/model_dir.h"
 #include "model/safetensors.h"
 #include "nlohmann/json.hpp"
@@ -28,6 +30,7 @@ std::string CheckpointDirName(int64_t step) { return absl::StrFormat("step-%08d"
 std::string TrainingStateToJson(const TrainingState& s) {
   nlohmann::ordered_json j;
   j["format_version"] = kCheckpointFormatVersion;
+  if (!s.manifest.empty()) j["manifest"] = s.manifest;
   j["step"] = s.step;
   j["next_batch"] = s.next_batch;
   j["total_steps"] = s.total_steps;
@@ -52,6 +55,7 @@ absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& text, con
     s.seed = j.at("seed").get<uint64_t>();
     s.world_size = j.value("world_size", 1);
     s.flags_json = j.contains("flags") ? j["flags"].dump() : "{}";
+    s.manifest = j.value("manifest", "");
     return s;
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(where, ": ", e.what()));
@@ -87,14 +91,10 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
   std::string tmp = absl::StrCat(final_dir, ".tmp-", getpid());
   absl::Status s = RemoveAll(tmp);
   if (s.ok()) s = MakeDirectories(tmp);
-  if (s.ok()) s = SaveModelDir(JoinPath(tmp, "discriminator"), c.discriminator_config, *c.discriminator);
-  TestDelay();
-  if (s.ok()) s = SaveModelDir(JoinPath(tmp, "generator"), c.generator_config, *c.generator);
-  TestDelay();
-  if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "optimizer.safetensors"), c.optimizer);
-  TestDelay();
-  if (s.ok()) s = WriteSafetensors(JoinPath(tmp, "rng.safetensors"), c.rng);
-  if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "training_state.json"), TrainingStateToJson(c.state));
+  // Each model directory also gets the vocabulary and a tokenizer_config.json, so it is
+  // self-contained (finetune and HF AutoTokenizer read them), and its own manifest, so it can be
+  // verified when copied out of the checkpoint.
+  SaveModelOptions model_files;
   if (s.ok() && !c.vocab_path.empty()) {
     absl::StatusOr<std::string> vocab = ReadFile(c.vocab_path);
     s = vocab.status();
@@ -103,14 +103,35 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
     tok["do_lower_case"] = c.lowercase;
     tok["strip_accents"] = nullptr;
     tok["model_max_length"] = 512;
-    for (const char* sub : {"discriminator", "generator"}) {
-      if (s.ok()) s = WriteFileAtomically(JoinPath(JoinPath(tmp, sub), "vocab.txt"), *vocab);
-      if (s.ok()) s = WriteFileAtomically(JoinPath(JoinPath(tmp, sub), "tokenizer_config.json"), tok.dump(2) + "\n");
-    }
+    if (s.ok()) model_files.extra_files = {{"vocab.txt", *vocab}, {"tokenizer_config.json", tok.dump(2) + "\n"}};
   }
-  for (const char* sub : {"discriminator", "generator"}) {
-    if (s.ok()) s = SyncDirectory(JoinPath(tmp, sub));
-  }
+  // The checkpoint's manifest lists every file, those of the model directories included, so a
+  // resume verifies everything with one manifest.
+  FileManifest manifest;
+  auto save_model = [&](const char* sub, const ElectraConfig& config, const torch::nn::Module& module) {
+    absl::StatusOr<FileManifest> files = SaveModelDir(JoinPath(tmp, sub), config, module, model_files);
+    if (!files.ok()) return files.status();
+    manifest.AddAll(absl::StrCat(sub, "/"), *files);
+    // The model directory's manifest.json holds exactly these bytes.
+    manifest.Add(absl::StrCat(sub, "/", kManifestName), DigestOf(files->ToJson()));
+    return SyncDirectory(JoinPath(tmp, sub));
+  };
+  auto save_tensors = [&](const char* name, const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {
+    absl::StatusOr<std::string> bytes = SerializeSafetensors(tensors);
+    if (!bytes.ok()) return absl::InvalidArgumentError(absl::StrCat(JoinPath(tmp, name), ": ", bytes.status().message()));
+    return WriteRecorded(tmp, name, *bytes, &manifest);
+  };
+  if (s.ok()) s = save_model("discriminator", c.discriminator_config, *c.discriminator);
+  TestDelay();
+  if (s.ok()) s = save_model("generator", c.generator_config, *c.generator);
+  TestDelay();
+  if (s.ok()) s = save_tensors("optimizer.safetensors", c.optimizer);
+  TestDelay();
+  if (s.ok()) s = save_tensors("rng.safetensors", c.rng);
+  TrainingState state = c.state;
+  state.manifest = kManifestName;
+  if (s.ok()) s = WriteRecorded(tmp, "training_state.json", TrainingStateToJson(state), &manifest);
+  if (s.ok()) s = WriteManifest(tmp, manifest).status();
   if (s.ok()) s = WriteFileAtomically(JoinPath(tmp, "DONE"), absl::StrCat("step ", c.state.step, "\n"));
   if (s.ok() && PathExists(final_dir)) s = RemoveCheckpointDir(final_dir);  // an older save of the same step
   if (s.ok() && rename(tmp.c_str(), final_dir.c_str()) != 0) {
@@ -141,18 +162,59 @@ std::vector<std::pair<int64_t, std::string>> ListCheckpoints(const std::string& 
 
 absl::StatusOr<TrainingState> ValidateCheckpoint(const std::string& dir) {
   if (!PathExists(JoinPath(dir, "DONE"))) return absl::DataLossError(dir + " has no DONE marker");
+  std::optional<FileManifest> manifest;
+  if (PathExists(JoinPath(dir, kManifestName))) {
+    absl::StatusOr<FileManifest> m = FileManifest::ReadFrom(dir);
+    if (!m.ok()) return m.status();
+    manifest = *std::move(m);
+  }
+  // Each file is read once: its checksum and its structure are checked on the same bytes.
+  std::set<std::string> checked;
+  auto read = [&](const std::string& name) -> absl::StatusOr<std::string> {
+    std::string path = JoinPath(dir, name);
+    absl::StatusOr<std::string> bytes = ReadFile(path);
+    if (!bytes.ok() || !manifest) return bytes;
+    const FileDigest* expected = manifest->Find(name);
+    if (expected == nullptr) {
+      return absl::DataLossError(absl::StrCat(JoinPath(dir, kManifestName), " does not list ", name));
+    }
+    absl::Status s = CheckDigest(path, *bytes, *expected);
+    if (!s.ok()) return s;
+    checked.insert(name);
+    return bytes;
+  };
   for (const char* f : {"discriminator/model.safetensors", "generator/model.safetensors", "optimizer.safetensors",
                         "rng.safetensors"}) {
-    auto file = SafetensorsFile::Read(JoinPath(dir, f));
+    absl::StatusOr<std::string> bytes = read(f);
+    if (!bytes.ok()) return bytes.status();
+    auto file = SafetensorsFile::Parse(*std::move(bytes), JoinPath(dir, f));
     if (!file.ok()) return file.status();
   }
   for (const char* f : {"discriminator/config.json", "generator/config.json"}) {
-    auto config = ReadConfig(JoinPath(dir, f));
+    absl::StatusOr<std::string> bytes = read(f);
+    if (!bytes.ok()) return bytes.status();
+    auto config = ConfigFromJson(*bytes, JoinPath(dir, f));
     if (!config.ok()) return config.status();
   }
-  auto text = ReadFile(JoinPath(dir, "training_state.json"));
+  absl::StatusOr<std::string> text = read("training_state.json");
   if (!text.ok()) return text.status();
-  return TrainingStateFromJson(*text, JoinPath(dir, "training_state.json"));
+  absl::StatusOr<TrainingState> state = TrainingStateFromJson(*text, JoinPath(dir, "training_state.json"));
+  if (!state.ok()) return state.status();
+  if (!manifest) {
+    // Checkpoints written before manifests do not name one; a deleted manifest is damage.
+    if (!state->manifest.empty()) {
+      return absl::DataLossError(absl::StrCat(JoinPath(dir, state->manifest),
+                                              " is missing but training_state.json says it was written"));
+    }
+    return state;
+  }
+  // The rest (vocabularies, tokenizer configs, the model directories' manifests).
+  for (const auto& [name, digest] : manifest->files()) {
+    if (checked.count(name)) continue;
+    absl::Status s = VerifyFile(JoinPath(dir, name), digest);
+    if (!s.ok()) return s;
+  }
+  return state;
 }
 
 std::vector<int64_t> MilestoneSteps(int64_t total) {

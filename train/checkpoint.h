@@ -3,10 +3,12 @@
 //   optimizer.safetensors        Adam moments by parameter name, skipped-step counters
 //   rng.safetensors              random generator states (CPU, CUDA)
 //   training_state.json          step, data position, schedule, the run's flags
+//   manifest.json                size and CRC-32C of every file above (corpus/file_manifest.h)
 //   DONE                         written last: the checkpoint is complete
 // Everything is written into step-NNNNNNNN.tmp-<pid>/ and renamed when DONE is in place, so a
-// directory named step-NNNNNNNN is complete unless damaged later; resuming checks every file and
-// falls back to the previous checkpoint when one is missing or truncated.
+// directory named step-NNNNNNNN is complete unless damaged later; resuming checks every file
+// against the manifest and its structure, and falls back to the previous checkpoint when one is
+// missing, truncated or changed.
 #ifndef ELECTRA_TRAIN_CHECKPOINT_H_
 #define ELECTRA_TRAIN_CHECKPOINT_H_
 
@@ -30,6 +32,9 @@ struct TrainingState {
   uint64_t seed = 0;
   int world_size = 1;
   std::string flags_json = "{}";  // the run's settings (a JSON object)
+  // The checksum manifest the checkpoint was written with (set by SaveCheckpoint); empty in
+  // checkpoints written before manifests, so a deleted manifest is told from an old checkpoint.
+  std::string manifest;
 };
 
 struct CheckpointContents {
@@ -53,8 +58,10 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
 // Complete checkpoints (DONE present) by step, newest first.
 std::vector<std::pair<int64_t, std::string>> ListCheckpoints(const std::string& checkpoints_dir);
 
-// Checks every file of a checkpoint directory (parses the JSON, the safetensors headers and
-// sizes). Returns its training state.
+// Checks every file of a checkpoint directory: its size and CRC-32C against manifest.json (a
+// mismatch is a DataLoss error naming the file and the recorded values), then its structure (the
+// JSON parses, the safetensors headers and sizes agree). A checkpoint written before manifests
+// gets the structural checks only. Returns its training state.
 absl::StatusOr<TrainingState> ValidateCheckpoint(const std::string& dir);
 
 // Deletes checkpoints other than the newest `keep` and the milestones (6.25, 12.5, 25, 50 and

@@ -1,7 +1,13 @@
 #include "train/checkpoint.h"
 
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "base/file_util.h"
+#include "corpus/file_manifest.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "model/electra.h"
 #include "train/metrics_log.h"
 
@@ -86,6 +92,131 @@ TEST(CheckpointTest, FailedWriteKeepsPreviousCheckpointsAndLeavesNoTemporary) {
   EXPECT_TRUE(ValidateCheckpoint(ListCheckpoints(dir)[0].second).ok());
   auto names = *ListDirectory(dir);
   EXPECT_EQ(names.size(), 1u);
+}
+
+// Changes one byte so that only a checksum can tell: a bit of tensor data in safetensors files,
+// the last digit of a number in JSON files (the JSON still parses).
+void FlipUndetectably(const std::string& path) {
+  std::string bytes = *ReadFile(path);
+  if (absl::EndsWith(path, ".json")) {
+    size_t i = bytes.find_last_of("0123456789");
+    ASSERT_NE(i, std::string::npos) << path;
+    bytes[i] = bytes[i] == '9' ? '8' : bytes[i] + 1;
+  } else {
+    bytes.back() ^= 0x01;
+  }
+  ASSERT_TRUE(WriteFileAtomically(path, bytes).ok());
+}
+
+class ChecksummedCheckpointTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dc_ = *DiscriminatorPreset("tiny", 30);
+    dc_.max_position_embeddings = 8;
+    d_ = Discriminator(dc_);
+    g_ = Generator(GeneratorConfig(dc_, 0.5), d_->electra->embeddings);
+    vocab_ = JoinPath(testing::TempDir(), "vocab.txt");
+    ASSERT_TRUE(WriteFileAtomically(vocab_, "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n").ok());
+  }
+  std::string Save(const std::string& name) {
+    std::string dir = JoinPath(testing::TempDir(), name);
+    RemoveAll(dir).IgnoreError();
+    EXPECT_TRUE(MakeDirectories(dir).ok());
+    CheckpointContents c = Contents(d_, g_, dc_, 3);
+    c.vocab_path = vocab_;
+    EXPECT_TRUE(SaveCheckpoint(dir, c).ok());
+    return ListCheckpoints(dir)[0].second;
+  }
+  ElectraConfig dc_;
+  Discriminator d_{nullptr};
+  Generator g_{nullptr};
+  std::string vocab_;
+};
+
+TEST_F(ChecksummedCheckpointTest, ManifestListsEveryFileWithItsDigest) {
+  std::string dir = Save("ck_manifest");
+  auto m = FileManifest::ReadFrom(dir);
+  ASSERT_TRUE(m.ok()) << m.status();
+  std::set<std::string> listed;
+  for (const auto& [path, digest] : m->files()) {
+    listed.insert(path);
+    EXPECT_EQ(digest, DigestOf(*ReadFile(JoinPath(dir, path)))) << path;
+  }
+  std::set<std::string> expected = {"optimizer.safetensors", "rng.safetensors", "training_state.json"};
+  for (const char* sub : {"discriminator/", "generator/"}) {
+    for (const char* f : {"model.safetensors", "config.json", "vocab.txt", "tokenizer_config.json", "manifest.json"}) {
+      expected.insert(std::string(sub) + f);
+    }
+    // Each model directory verifies on its own, as when copied out of the checkpoint.
+    auto alone = VerifyDirectory(JoinPath(dir, sub));
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    EXPECT_EQ(alone->files, 4);
+  }
+  EXPECT_EQ(listed, expected);
+  auto state = ValidateCheckpoint(dir);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->manifest, "manifest.json");
+}
+
+TEST_F(ChecksummedCheckpointTest, OneChangedByteInAnyFileIsFoundAndNamed) {
+  for (const char* f : {"discriminator/model.safetensors", "generator/model.safetensors", "optimizer.safetensors",
+                        "rng.safetensors", "training_state.json", "discriminator/config.json",
+                        "generator/config.json", "discriminator/vocab.txt", "generator/manifest.json"}) {
+    std::string dir = Save("ck_flip");
+    FlipUndetectably(JoinPath(dir, f));
+    auto state = ValidateCheckpoint(dir);
+    ASSERT_FALSE(state.ok()) << f;
+    EXPECT_EQ(state.status().code(), absl::StatusCode::kDataLoss) << f;
+    EXPECT_NE(state.status().message().find(JoinPath(dir, f) + ": CRC32C 0x"), absl::string_view::npos)
+        << state.status();
+    EXPECT_NE(state.status().message().find("but its manifest records 0x"), absl::string_view::npos);
+  }
+}
+
+TEST_F(ChecksummedCheckpointTest, TruncatedFileIsNamedWithBothSizes) {
+  std::string dir = Save("ck_cut");
+  std::string path = JoinPath(dir, "rng.safetensors");
+  std::string bytes = *ReadFile(path);
+  ASSERT_TRUE(WriteFileAtomically(path, bytes.substr(0, 10)).ok());
+  auto state = ValidateCheckpoint(dir);
+  ASSERT_FALSE(state.ok());
+  EXPECT_NE(state.status().message().find(absl::StrCat(path, " is 10 bytes but its manifest records ", bytes.size())),
+            absl::string_view::npos)
+      << state.status();
+}
+
+TEST_F(ChecksummedCheckpointTest, OldCheckpointWithoutManifestStillValidates) {
+  std::string dir = Save("ck_old");
+  // What a checkpoint of format version 1 looked like before manifests.
+  for (const char* sub : {"", "discriminator/", "generator/"}) {
+    ASSERT_TRUE(RemoveAll(JoinPath(dir, std::string(sub) + "manifest.json")).ok());
+  }
+  std::string state_path = JoinPath(dir, "training_state.json");
+  nlohmann::json j = nlohmann::json::parse(*ReadFile(state_path));
+  j.erase("manifest");
+  ASSERT_TRUE(WriteFileAtomically(state_path, j.dump(2)).ok());
+  auto state = ValidateCheckpoint(dir);
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->manifest, "");
+  EXPECT_EQ(state->step, 3);
+  // Structure is still checked.
+  std::string opt = JoinPath(dir, "optimizer.safetensors");
+  std::string bytes = *ReadFile(opt);
+  ASSERT_TRUE(WriteFileAtomically(opt, bytes.substr(0, bytes.size() - 1)).ok());
+  EXPECT_FALSE(ValidateCheckpoint(dir).ok());
+}
+
+TEST_F(ChecksummedCheckpointTest, DeletedOrDamagedManifestIsAnError) {
+  std::string dir = Save("ck_nomanifest");
+  ASSERT_TRUE(RemoveAll(JoinPath(dir, "manifest.json")).ok());
+  auto state = ValidateCheckpoint(dir);
+  ASSERT_FALSE(state.ok());
+  EXPECT_NE(state.status().message().find("manifest.json is missing but training_state.json says it was written"),
+            absl::string_view::npos)
+      << state.status();
+  dir = Save("ck_badmanifest");
+  ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "manifest.json"), "{\"files\": [").ok());
+  EXPECT_EQ(ValidateCheckpoint(dir).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(MetricsLogTest, EventsReadBackAsTensorBoardScalars) {

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "base/file_util.h"
 #include "base/progress.h"
+#include "corpus/file_manifest.h"
 #include "corpus/pretrain_stream.h"
 #include "corpus/shard_corpus.h"
 #include "model/model_dir.h"
@@ -276,6 +277,10 @@ absl::Status RunPretraining(PretrainOptions o) {
       state.step = saved->step;
       state.next_batch = saved->next_batch;
       if (chief && !o.quiet) std::fprintf(stderr, "pretrain: resuming from %s (step %lld)\n", dir.c_str(), (long long)state.step);
+      if (chief && saved->manifest.empty()) {
+        std::fprintf(stderr, "pretrain: note: %s has no %s (written before checkpoints recorded checksums): "
+                     "its files were checked for structure only\n", dir.c_str(), kManifestName);
+      }
       break;
     }
     if (chief) std::fprintf(stderr, "pretrain: checkpoint %s is unusable (%s); falling back to the previous one\n",

@@ -9,6 +9,7 @@ BUILD_VOCAB=$(bin tokenizer/build_vocab)
 SHARD=$(bin corpus/shard_corpus)
 PRETRAIN=$(bin train/pretrain)
 FINETUNE=$(bin glue/finetune)
+INSPECT=$(bin corpus/inspect)
 BOOK=data/corpus/gutenberg/Alice-s-Adventures-in-Wonderland_11.txt
 "$BUILD_VOCAB" --input=$BOOK --output="$TMP/vocab.txt" --vocab_size=1500 2>/dev/null
 "$SHARD" --input=$BOOK --vocab="$TMP/vocab.txt" --output_dir="$TMP/shards" 2>/dev/null
@@ -18,15 +19,17 @@ final=checkpoints/step-00000010/discriminator/model.safetensors
 
 expect_ok "uninterrupted run" "$PRETRAIN" "${ARGS[@]}" --output_dir="$TMP/ref"
 
-# Every step-* directory (not a .tmp-) must be complete and valid.
+# Every step-* directory (not a .tmp-) must be complete and valid, its checksums included.
 all_complete() {
   local dir="$1/checkpoints" bad=0
   for d in "$dir"/step-*; do
     [ -e "$d" ] || continue
     case "$d" in *.tmp-*) continue ;; esac
-    for f in DONE training_state.json optimizer.safetensors rng.safetensors discriminator/model.safetensors generator/model.safetensors; do
+    for f in DONE manifest.json training_state.json optimizer.safetensors rng.safetensors discriminator/model.safetensors generator/model.safetensors; do
       if [ "$f" = DONE ]; then [ -e "$d/$f" ]; else [ -s "$d/$f" ]; fi || { echo "incomplete: $d lacks $f"; bad=1; }
     done
+    # And every file matches its manifest.
+    "$INSPECT" "$d" >/dev/null 2>"$TMP/inspect.err" || { echo "does not verify: $(cat "$TMP/inspect.err")"; bad=1; }
   done
   return $bad
 }
