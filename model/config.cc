@@ -83,7 +83,6 @@ absl::StatusOr<ElectraConfig> DiscriminatorPreset(const std::string& size, int v
 
 double DefaultGeneratorFraction(const std::string& size) {
   if (size == "base") return 1.0 / 3.0;
-  if (size == "tiny") return 1.0;  // the tiny CPU model learns visibly faster with a full-size generator
   return 0.25;
 }
 

@@ -14,6 +14,9 @@
 #
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=1000,2000,4000,8000]
 #       [--seeds=3] [--sst2_limit=8000] [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
+#       [--steps_per_second=R]
+# --steps_per_second converts steps to minutes at a rate measured alone (the logged rate is lower
+# when other jobs shared the cores during pretraining); default: the rate pretrain logged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=work/cpu_recipe
@@ -25,6 +28,7 @@ sst2_limit=8000
 tasks=CoLA,SST-2,MRPC,STS-B,RTE
 pretrain_args="--generator_fraction=0.25 --lr=5e-4 --warmup_steps=1000"
 bin=bazel-bin
+rate=0
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -36,7 +40,8 @@ for arg in "$@"; do
     --tasks=*) tasks="${arg#*=}" ;;
     --pretrain_args=*) pretrain_args="${arg#*=}" ;;
     --bin=*) bin="${arg#*=}" ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --steps_per_second=*) rate="${arg#*=}" ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,8 +78,12 @@ fi
 scripts/plot_pretraining.sh "$work/run" "$work/loss_curves.png" 2>>"$work/logs/pretrain.log" || true
 
 # Minutes of pretraining per checkpoint, from the logged throughput (metrics.jsonl).
-python3 - "$work/run/metrics.jsonl" "$checkpoints" >"$work/minutes.tsv" <<'PY'
+python3 - "$work/run/metrics.jsonl" "$checkpoints" "$rate" >"$work/minutes.tsv" <<'PY'
 import json, sys
+if float(sys.argv[3]) > 0:
+    for c in map(int, sys.argv[2].split(",")):
+        print(f"{c}\t{c / float(sys.argv[3]) / 60:.1f}")
+    sys.exit(0)
 rows = {}
 for line in open(sys.argv[1]):
     if line.strip():

@@ -87,6 +87,27 @@ rm -rf "$W/pretrain/checkpoints/step-00000004"
 expect_ok "rerun after losing the last checkpoint" scripts/pipeline.sh "${ARGS[@]}"
 grep -q "resuming from .*step-00000002" "$W/logs/pretrain.log" && pass "pretraining resumed from step 2" || fail "resume: $(head -3 "$W/logs/pretrain.log")"
 
+# What pretraining bought: the run's untrained initial weights fine-tuned the same way, both rows.
+expect_ok "pipeline with --compare_untrained" scripts/pipeline.sh "${ARGS[@]}" --compare_untrained
+grep -q "| pretrained (median of runs) |" "$TMP/stdout" && grep -q "| untrained (same architecture, same fine-tuning) (median of runs) |" "$TMP/stdout" \
+  && grep -q "| difference (pretrained - untrained (same architecture, same fine-tuning)) |" "$TMP/stdout" \
+  && pass "table has pretrained, untrained and difference rows" || fail "table: $(head -8 "$TMP/stdout")"
+grep -Eq "Pretraining ended at step 4: disc_loss [0-9.]+ = [0-9.]+ H\(p\) .*AUC [0-9.]+" "$TMP/stdout" \
+  && pass "prints the final disc_loss / H(p) and AUC" || fail "no final pretraining figures: $(tail -3 "$TMP/stdout")"
+[ -f "$W/untrained/checkpoints/step-00000001/DONE" ] && pass "untrained checkpoint saved" || fail "no untrained checkpoint"
+python3 - "$W/untrained/checkpoints/step-00000001/training_state.json" "$W/pretrain/checkpoints/step-00000001/training_state.json" <<'PY' \
+  && pass "the untrained model is the same run's step 1 at learning rate 0" || fail "untrained run settings differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["flags"] == b["flags"] and a["total_steps"] == b["total_steps"], (a["flags"], b["flags"])
+PY
+cmp -s "$W/untrained/checkpoints/step-00000001/discriminator/model.safetensors" \
+  "$W/pretrain/checkpoints/step-00000001/discriminator/model.safetensors" \
+  && pass "same weights as the pretraining run after its first (lr 0) step" || fail "untrained weights differ from the run's step 1"
+for f in SST-2 RTE; do
+  [ -f "$W/glue/results_untrained/$f/run-0/DONE" ] && pass "untrained $f fine-tuned" || fail "untrained $f run"
+done
+
 # A failing step stops the pipeline with its message and log path.
 mkdir -p "$TMP/badglue/RTE"
 printf 'index\tsentence1\tsentence2\tlabel\n0\ta\tb\tmaybe\n' >"$TMP/badglue/RTE/train.tsv"
