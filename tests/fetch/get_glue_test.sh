@@ -3,9 +3,9 @@
 # reads (MRPC split exactly as the GLUE script splits it), idempotence, resumed downloads, and every
 # failure (checksum mismatch, truncated archive, 404, full disk) naming the file and leaving nothing
 # half-written under a final name.
-source tests/fetch/testlib.sh  # = tests/cli/testlib.sh (a link, see BUILD); run from the repository (or runfiles) root
+source tests/cli/testlib.sh  # run from the repository (or runfiles) root
 source tests/fetch/helpers.sh
-GET_GLUE=tests/fetch/scripts/get_glue.sh  # links to scripts/ (see BUILD)
+GET_GLUE=scripts/get_glue.sh
 make_fixtures
 SUMS="$FIXTURES/glue_checksums.txt"
 STAGE="$FIXTURES/stage"

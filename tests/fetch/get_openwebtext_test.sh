@@ -3,9 +3,9 @@
 # (tar.xz of openwebtext/urlsf_subset*_data.xz, each an xz tar of .txt documents): the text
 # shard_corpus reads, the same output for any --threads, --max_docs samples, resumed downloads and
 # conversions, and every failure naming the file with nothing half-written under a final name.
-source tests/fetch/testlib.sh  # = tests/cli/testlib.sh (a link, see BUILD); run from the repository (or runfiles) root
+source tests/cli/testlib.sh  # run from the repository (or runfiles) root
 source tests/fetch/helpers.sh
-GET_OWT=tests/fetch/scripts/get_openwebtext.sh  # links to scripts/ (see BUILD)
+GET_OWT=scripts/get_openwebtext.sh
 SHARD=$(bin corpus/shard_corpus)
 VOCAB=data/vocab/bert-base-uncased-vocab.txt
 make_fixtures

@@ -1,1 +1,0 @@
-../../../scripts/fetchlib.sh

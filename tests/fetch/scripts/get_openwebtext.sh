@@ -1,1 +1,0 @@
-../../../scripts/get_openwebtext.sh

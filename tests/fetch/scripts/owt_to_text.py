@@ -1,1 +1,0 @@
-../../../scripts/owt_to_text.py
