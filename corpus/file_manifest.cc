@@ -101,12 +101,16 @@ std::string FileManifest::ToJson() const {
 absl::StatusOr<FileManifest> FileManifest::Parse(absl::string_view text, const std::string& where) {
   nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return absl::DataLossError(where + ": not a JSON object (damaged manifest?)");
-  if (j.value("format", "") != kFormatName || !j.contains("files") || !j["files"].is_array()) {
+  // A field of another type than expected is damage, not an exception (fuzz/manifest_fuzz.cc).
+  auto text_field = [&](const char* key) {
+    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  };
+  if (text_field("format") != kFormatName || !j.contains("files") || !j["files"].is_array()) {
     return absl::DataLossError(absl::StrCat(where, ": not a manifest (needs \"format\": \"", kFormatName,
                                             "\" and a \"files\" array)"));
   }
   if (!j["format_version"].is_number_integer() || j["format_version"].get<int>() != kManifestFormatVersion ||
-      j.value("checksum", "") != "crc32c") {
+      text_field("checksum") != "crc32c") {
     return absl::FailedPreconditionError(absl::StrCat(
         where, ": manifest format version ", j["format_version"].dump(), " with checksum ",
         j["checksum"].dump(), " is not supported (this build reads version ", kManifestFormatVersion,

@@ -84,6 +84,12 @@ TEST(FileManifestTest, ParseRejectsMalformedUnknownAndUnsafe) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_FALSE(FileManifest::Parse("{\"files\": []}", "m.json").ok());
   EXPECT_FALSE(FileManifest::Parse("{\"format\": \"electra-cpp manif", "m.json").ok());
+  // Fields of the wrong type are errors, not exceptions (found by fuzz/manifest_fuzz.cc).
+  EXPECT_EQ(FileManifest::Parse("{\"format\": []}", "m.json").status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_FALSE(FileManifest::Parse("{\"format\": \"electra-cpp manifest\", \"format_version\": 1, "
+                                   "\"checksum\": 7, \"files\": []}",
+                                   "m.json")
+                   .ok());
 }
 
 TEST(FileManifestTest, WrittenDirectoryVerifies) {

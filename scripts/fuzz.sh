@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, with AddressSanitizer and UndefinedBehaviorSanitizer) and
 # runs each for a while on its committed seed corpus (fuzz/corpus/<target>/).
-#   scripts/fuzz.sh [--seconds=60] [--targets=tokenizer,vocab,record,example,glue_tsv,config,safetensors]
+#   scripts/fuzz.sh [--seconds=60] [--targets=tokenizer,vocab,record,example,glue_tsv,config,safetensors,manifest]
 #                   [--jobs=1]
 # Prints one line per target (executions, new corpus entries, crashes); crashing inputs are kept
 # in fuzz/crashes/ and the script exits 1. Add each one as a regression case.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
-targets=tokenizer,vocab,record,example,glue_tsv,config,safetensors
+targets=tokenizer,vocab,record,example,glue_tsv,config,safetensors,manifest
 for arg in "$@"; do
   case "$arg" in
     --seconds=*) seconds="${arg#*=}" ;;
@@ -36,6 +36,7 @@ sources() {
     glue_tsv) echo "glue/tasks.cc tokenizer/utf8.cc" ;;
     config) echo "model/config.cc" ;;
     safetensors) echo "model/safetensors.cc" ;;
+    manifest) echo "corpus/crc32c.cc corpus/file_manifest.cc" ;;
   esac
 }
 
