@@ -31,6 +31,13 @@ void Progress::Finish(bool force) {
   if (printed_ || force) Print(total_ > 0 ? total_ : last_done_, true);
 }
 
+std::string Progress::FormatAmount(double amount) {
+  if (std::isfinite(amount) && amount == std::floor(amount) && std::fabs(amount) < 1e15) {
+    return absl::StrFormat("%d", static_cast<int64_t>(amount));
+  }
+  return absl::StrFormat("%.1f", amount);
+}
+
 std::string Progress::FormatDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   if (seconds < 60) return absl::StrFormat("%.1fs", seconds);
@@ -46,12 +53,12 @@ void Progress::Print(double done, bool final) {
   std::string line;
   if (total_ > 0) {
     double eta = rate > 0 ? (total_ - done) / rate : -1;
-    line = absl::StrFormat("[%s] %.1f/%.1f %s (%.1f%%) %.2f %s/s elapsed %s %s %s", label_, done,
-                           total_, unit_, 100.0 * done / total_, rate, unit_,
+    line = absl::StrFormat("[%s] %s/%s %s (%.1f%%) %.2f %s/s elapsed %s %s %s", label_,
+                           FormatAmount(done), FormatAmount(total_), unit_, 100.0 * done / total_, rate, unit_,
                            FormatDuration(elapsed), final ? "done" : "ETA",
                            final ? "" : FormatDuration(eta));
   } else {
-    line = absl::StrFormat("[%s] %.1f %s %.2f %s/s elapsed %s%s", label_, done, unit_, rate, unit_,
+    line = absl::StrFormat("[%s] %s %s %.2f %s/s elapsed %s%s", label_, FormatAmount(done), unit_, rate, unit_,
                            FormatDuration(elapsed), final ? " done" : "");
   }
   std::fprintf(stderr, "%s\n", line.c_str());

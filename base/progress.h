@@ -21,6 +21,8 @@ class Progress {
 
   double ElapsedSeconds() const;
 
+  // Formats an amount: whole numbers (steps, files, examples) without decimals, others with one.
+  static std::string FormatAmount(double amount);
   // Formats seconds as 1h02m03s / 2m03s / 3.4s.
   static std::string FormatDuration(double seconds);
 
