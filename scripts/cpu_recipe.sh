@@ -14,9 +14,10 @@
 #
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=1000,2000,4000,8000]
 #       [--seeds=3] [--sst2_limit=8000] [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
-#       [--steps_per_second=R]
+#       [--steps_per_second=R] [--vocab_size=8000] [--finetune_args="..."]
 # --steps_per_second converts steps to minutes at a rate measured alone (the logged rate is lower
 # when other jobs shared the cores during pretraining); default: the rate pretrain logged.
+# --finetune_args go to every finetune (after the recipe's own flags, so they override them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=work/cpu_recipe
@@ -29,6 +30,8 @@ tasks=CoLA,SST-2,MRPC,STS-B,RTE
 pretrain_args="--generator_fraction=0.25 --lr=5e-4 --warmup_steps=1000"
 bin=bazel-bin
 rate=0
+vocab_size=8000
+finetune_args=""
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -41,10 +44,22 @@ for arg in "$@"; do
     --pretrain_args=*) pretrain_args="${arg#*=}" ;;
     --bin=*) bin="${arg#*=}" ;;
     --steps_per_second=*) rate="${arg#*=}" ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --vocab_size=*) vocab_size="${arg#*=}" ;;
+    --finetune_args=*) finetune_args="${arg#*=}" ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
+is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
+is_count "$steps" || { echo "cpu_recipe.sh: --steps=$steps is not a positive whole number" >&2; exit 2; }
+is_count "$seeds" || { echo "cpu_recipe.sh: --seeds=$seeds is not a positive whole number" >&2; exit 2; }
+is_count "$vocab_size" || { echo "cpu_recipe.sh: --vocab_size=$vocab_size is not a positive whole number" >&2; exit 2; }
+for c in ${checkpoints//,/ }; do
+  is_count "$c" || { echo "cpu_recipe.sh: --checkpoints=$checkpoints: '$c' is not a positive step number" >&2; exit 2; }
+  [ "$c" -le "$steps" ] || { echo "cpu_recipe.sh: --checkpoints=$checkpoints has step $c, past --steps=$steps" >&2; exit 2; }
+done
+[ -n "${checkpoints//,/}" ] || { echo "cpu_recipe.sh: --checkpoints is empty" >&2; exit 2; }
+[[ "$rate" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "cpu_recipe.sh: --steps_per_second=$rate is not a number" >&2; exit 2; }
 for t in tokenizer/build_vocab corpus/shard_corpus train/pretrain train/score_checkpoint glue/finetune eval/evaluate; do
   [ -x "$bin/$t" ] || { echo "cpu_recipe.sh: $bin/$t is not built (bazel build -c opt //...)" >&2; exit 1; }
 done
@@ -55,7 +70,7 @@ say() { echo "== cpu_recipe [$(date +%H:%M:%S)]: $*" >&2; }
 g=data/corpus/gutenberg
 heldout="$g/Alice-s-Adventures-in-Wonderland_11.txt,$g/The-Adventures-of-Sherlock-Holmes_1661.txt"
 train=$(ls $g/*.txt | grep -v -e Alice -e Sherlock | paste -sd,),data/corpus/wikitext-2-raw/wiki.valid.raw
-[ -s "$work/vocab.txt" ] || "$bin/tokenizer/build_vocab" --input="$train" --output="$work/vocab.txt" --vocab_size=8000 --threads=1 2>>"$work/logs/data.log"
+[ -s "$work/vocab.txt" ] || "$bin/tokenizer/build_vocab" --input="$train" --output="$work/vocab.txt" --vocab_size="$vocab_size" --threads=1 2>>"$work/logs/data.log"
 [ -f "$work/train/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$train" --vocab="$work/vocab.txt" \
   --output_dir="$work/train" --num_shards=4 --blank_lines_separate_docs=false --threads=2 --overwrite 2>>"$work/logs/data.log"
 [ -f "$work/heldout/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$heldout" --vocab="$work/vocab.txt" \
@@ -118,11 +133,13 @@ jobs=()
 for m in "${models[@]}"; do
   for task in ${tasks//,/ }; do jobs+=("${m%%:*}:${m#*:}:$task"); done
 done
+# shellcheck disable=SC2206
+extra=($finetune_args)
 run_job() {
   local name=$1 dir=$2 task=$3 limit=()
   [ "$task" = SST-2 ] && [ "$sst2_limit" -gt 0 ] && limit=(--train_limit="$sst2_limit")
   "$bin/glue/finetune" --task="$task" --data_dir=data/glue --model="$dir/discriminator" --output_dir="$work/glue/$name" \
-    --runs="$seeds" --seed=42 --threads=1 --test_limit=0 "${limit[@]+"${limit[@]}"}" >>"$work/logs/finetune_$name.log" 2>&1 \
+    --runs="$seeds" --seed=42 --threads=1 --test_limit=0 "${limit[@]+"${limit[@]}"}" "${extra[@]+"${extra[@]}"}" >>"$work/logs/finetune_$name.log" 2>&1 \
     || { echo "cpu_recipe.sh: finetune $task of $name failed; see $work/logs/finetune_$name.log" >&2; return 1; }
 }
 say "fine-tuning ${#jobs[@]} (model, task) pairs x $seeds seeds"

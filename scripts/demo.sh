@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the bundled data, CPU only, about 15 minutes on 2 cores: builds the tools and
+# The main job on the bundled data, CPU only, about 10 minutes on 2 cores: builds the tools and
 # runs the whole pipeline with the tiny model: learns an 8000-token vocabulary from the bundled
 # books and WikiText-2, shards them, pretrains ELECTRA-tiny for 3000 steps, fine-tunes it and the
 # same architecture from its untrained initialisation on every bundled GLUE task (2000-example

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# scripts/cpu_recipe.sh at the smallest settings (tiny model, a few steps, two checkpoints, one
+# seed of two tasks on small slices): held-out scores, the GLUE-against-minutes table, the curve
+# and its PNG exist and parse; a rerun keeps every finished fine-tuning run; bad flags fail.
+source tests/cli/testlib.sh  # run from the repository (or runfiles) root
+BIN="$(dirname "$(bin train/pretrain)")/.."
+W="$TMP/recipe"
+ARGS=(--bin="$BIN" --work="$W" --size=tiny --steps=6 --checkpoints=3,6 --seeds=1 --tasks=RTE,STS-B
+      --vocab_size=1000 --sst2_limit=0 --steps_per_second=0.05 "--pretrain_args=--warmup_steps=1 --batch_size=8"
+      "--finetune_args=--train_limit=24 --dev_limit=40 --epochs=1")
+expect_ok "cpu_recipe runs" scripts/cpu_recipe.sh "${ARGS[@]}"
+
+# The table: the untrained row and both checkpoints, with held-out scores and both tasks.
+python3 - "$W" <<'PY' && pass "table.md: untrained and both checkpoints, minutes, held-out scores, two tasks" || fail "table.md: $(cat "$W/table.md")"
+import json, os, sys
+w = sys.argv[1]
+rows = [l.split("|")[1:-1] for l in open(os.path.join(w, "table.md")) if l.startswith("| ")]
+header, body = [c.strip() for c in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+assert header[:4] == ["model", "minutes", "held-out disc_loss / H(p)", "AUC"], header
+assert header[4:] == ["RTE", "STS-B", "GLUE avg"], header
+assert [r[0] for r in body] == ["untrained", "step-3", "step-6"], body
+assert [r[1] for r in body] == ["0", "1.0", "2.0"], body  # 3 and 6 steps at 0.05 steps/s
+for r in body:
+    assert 0 < float(r[2]) < 3 and 0 <= float(r[3]) <= 1, r
+    for cell in r[4:6]:
+        float(cell.split(" ± ")[0])
+    assert abs(float(r[6]) - (float(r[4].split(" ± ")[0]) + float(r[5].split(" ± ")[0])) / 2) < 0.006, r
+    s = json.load(open(os.path.join(w, "scores", r[0] + ".json")))
+    assert abs(s["disc_loss_ratio"] - float(r[2])) < 6e-4, (s, r)
+curve = [tuple(map(float, l.split())) for l in open(os.path.join(w, "curve.dat"))]
+assert [c[0] for c in curve] == [0.0, float(body[1][1]), float(body[2][1])], curve
+assert [round(c[1], 2) for c in curve] == [float(r[6]) for r in body], (curve, body)
+PY
+if command -v gnuplot >/dev/null; then
+  [ "$(head -c 4 "$W/glue_vs_minutes.png" | od -An -c | tr -d ' ')" = "211PNG" ] && pass "glue_vs_minutes.png is a PNG" \
+    || fail "glue_vs_minutes.png"
+fi
+[ -f "$W/run/checkpoints/step-00000003/DONE" ] && [ -f "$W/untrained/checkpoints/step-00000001/DONE" ] \
+  && pass "the measured checkpoint and the untrained initialisation are kept" || fail "checkpoints"
+
+# A rerun redoes nothing that finished: the fine-tuning runs keep their files.
+before=$(stat -c %Y "$W"/glue/*/*/run-0/DONE | paste -sd,)
+sleep 1
+expect_ok "rerun" scripts/cpu_recipe.sh "${ARGS[@]}"
+expect_eq "rerun keeps every finished fine-tuning run" "$(stat -c %Y "$W"/glue/*/*/run-0/DONE | paste -sd,)" "$before"
+expect_eq "six fine-tuning runs (3 models x 2 tasks)" "$(ls -d "$W"/glue/*/*/run-0 | wc -l)" 6
+
+expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh --stepz=3
+expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \
+  scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --steps=6 --checkpoints=3,9
+finish
