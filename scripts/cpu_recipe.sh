@@ -179,8 +179,34 @@ for name in ["untrained"] + [f"step-{c}" for c in checkpoints]:
 with open(os.path.join(work, "curve.dat"), "w") as f:
     for m, a in curve:
         f.write(f"{m} {a}\n")
+# Where the pretrained curve crosses the untrained line: the first measured checkpoint above it
+# (interpolated from the point before it), else extrapolated from the last two points.
+base, pts = curve[0][1] if curve else 0.0, curve[1:]
+above = [i for i, (m, a) in enumerate(pts) if a > base]
+if not pts:
+    text = "no pretrained checkpoint was fine-tuned yet"
+elif above:
+    i = above[0]
+    m1, a1 = pts[i]
+    m0, a0 = pts[i - 1] if i > 0 else curve[0]
+    at = m0 + (base - a0) / (a1 - a0) * (m1 - m0) if i > 0 else m1
+    how = f"interpolated between {m0:g} and {m1:g} min" if i > 0 else "its first checkpoint is already above"
+    text = (f"measured: pretraining beats the untrained model ({base:.2f}) from {at:.1f} min ({how}); "
+            f"step at {m1:g} min: {a1:.2f} ({a1 - base:+.2f})")
+else:
+    (m0, a0), (m1, a1) = (curve[0], pts[0]) if len(pts) == 1 else pts[-2:]
+    slope = (a1 - a0) / (m1 - m0) if m1 > m0 else 0.0
+    if slope > 0:
+        text = (f"EXTRAPOLATED, not measured: no checkpoint beats the untrained model ({base:.2f}); the line "
+                f"through the last two points ({m0:g} min: {a0:.2f}, {m1:g} min: {a1:.2f}) would cross it at "
+                f"{m1 + (base - a1) / slope:.0f} min")
+    else:
+        text = (f"no checkpoint beats the untrained model ({base:.2f}), and the last two points "
+                f"({m0:g} min: {a0:.2f}, {m1:g} min: {a1:.2f}) do not rise toward it: no crossing to extrapolate")
+open(os.path.join(work, "crossing.txt"), "w").write(text + "\n")
 PY
 cat "$work/table.md"
+echo "crossing: $(cat "$work/crossing.txt")"
 if command -v gnuplot >/dev/null; then
   base=$(head -1 "$work/curve.dat" | cut -d' ' -f2)
   gnuplot <<GNUPLOT
@@ -190,6 +216,8 @@ set title "GLUE average (CoLA, SST-2, MRPC, STS-B, RTE; mean of $seeds seeds) ag
 set xlabel "pretraining minutes on 2 CPU cores"
 set ylabel "GLUE average (dev)"
 set grid
+set key bottom right
+set label 1 "$(sed 's/"/\\"/g' "$work/crossing.txt" | fold -s -w 110 | sed ':a;N;$!ba;s/\n/\\n/g')" at graph 0.02, graph 0.95 font "sans,8"
 plot "$work/curve.dat" using 1:2 with linespoints lw 2 pt 7 title "pretrained ($size)", \
      $base with lines dt 2 lc rgb "black" title "untrained, same architecture and fine-tuning"
 GNUPLOT

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/cpu_recipe.sh at the smallest settings (tiny model, a few steps, two checkpoints, one
 # seed of two tasks on small slices): held-out scores, the GLUE-against-minutes table, the curve
-# and its PNG exist and parse; a rerun keeps every finished fine-tuning run; bad flags fail.
+# and its PNG exist and parse, with where the curve crosses the untrained line; a rerun keeps every finished fine-tuning run; bad flags fail.
 source tests/cli/testlib.sh  # run from the repository (or runfiles) root
 BIN="$(dirname "$(bin train/pretrain)")/.."
 W="$TMP/recipe"
@@ -30,7 +30,13 @@ for r in body:
 curve = [tuple(map(float, l.split())) for l in open(os.path.join(w, "curve.dat"))]
 assert [c[0] for c in curve] == [0.0, float(body[1][1]), float(body[2][1])], curve
 assert [round(c[1], 2) for c in curve] == [float(r[6]) for r in body], (curve, body)
+crossing = open(os.path.join(w, "crossing.txt")).read()
+if any(float(r[6]) > float(body[0][6]) for r in body[1:]):
+    assert crossing.startswith("measured: pretraining beats the untrained model"), crossing
+else:
+    assert crossing.startswith(("EXTRAPOLATED, not measured", "no checkpoint beats")), crossing
 PY
+grep -q "^crossing: " "$TMP/stdout" && pass "prints where the curve crosses the untrained line" || fail "no crossing line"
 if command -v gnuplot >/dev/null; then
   [ "$(head -c 4 "$W/glue_vs_minutes.png" | od -An -c | tr -d ' ')" = "211PNG" ] && pass "glue_vs_minutes.png is a PNG" \
     || fail "glue_vs_minutes.png"
