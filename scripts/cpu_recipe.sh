@@ -189,10 +189,15 @@ elif above:
     i = above[0]
     m1, a1 = pts[i]
     m0, a0 = pts[i - 1] if i > 0 else curve[0]
-    at = m0 + (base - a0) / (a1 - a0) * (m1 - m0) if i > 0 else m1
-    how = f"interpolated between {m0:g} and {m1:g} min" if i > 0 else "its first checkpoint is already above"
-    text = (f"measured: pretraining beats the untrained model ({base:.2f}) from {at:.1f} min ({how}); "
-            f"step at {m1:g} min: {a1:.2f} ({a1 - base:+.2f})")
+    if i > 0:
+        at = m0 + (base - a0) / (a1 - a0) * (m1 - m0)
+        first = (f"pretraining beats the untrained model ({base:.2f}) from {at:.1f} min (interpolated "
+                 f"between the checkpoints at {m0:g} and {m1:g} min)")
+    else:
+        first = f"pretraining already beats the untrained model ({base:.2f}) at the first checkpoint"
+    mL, aL = pts[-1]
+    text = (f"measured: {first}; {m1:g} min: {a1:.2f} ({a1 - base:+.2f})"
+            + (f", {mL:g} min: {aL:.2f} ({aL - base:+.2f})" if (mL, aL) != (m1, a1) else ""))
 else:
     (m0, a0), (m1, a1) = (curve[0], pts[0]) if len(pts) == 1 else pts[-2:]
     slope = (a1 - a0) / (m1 - m0) if m1 > m0 else 0.0
