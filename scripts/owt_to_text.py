@@ -48,11 +48,15 @@ def remove(path):
 
 def write_atomic(path, data):
     part = path + ".part"
-    with open(part, "w", encoding="utf-8") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(part, path)
+    try:
+        with open(part, "w", encoding="utf-8") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(part, path)
+    except BaseException:
+        remove(part)  # a full disk must not leave a half-written file behind
+        raise
 
 
 def convert_document(data):
