@@ -12,6 +12,7 @@
 #include "corpus/file_manifest.h"
 #include "corpus/pretraining_example.h"
 #include "corpus/record_io.h"
+#include "nlohmann/json.hpp"
 #include "tokenizer/vocab.h"
 
 ABSL_FLAG(std::string, vocab, "", "Vocabulary to decode ids back to tokens (optional).");
@@ -89,6 +90,19 @@ absl::Status InspectDirectory(const std::string& dir) {
                 checkpoint ? "checkpoint" : "model directory", summary->files,
                 (unsigned long long)summary->bytes, kManifestName);
     return absl::OkStatus();
+  }
+  std::string state_path = JoinPath(dir, "training_state.json");
+  if (done && PathExists(state_path)) {
+    // As pretrain judges it: a checkpoint whose training state names a manifest lost it.
+    absl::StatusOr<std::string> text = ReadFile(state_path);
+    if (!text.ok()) return text.status();
+    nlohmann::json state = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!state.is_object()) return absl::DataLossError(state_path + ": not a JSON object");
+    auto named = state.find("manifest");
+    if (named != state.end() && named->is_string() && !named->get<std::string>().empty()) {
+      return absl::DataLossError(absl::StrCat(JoinPath(dir, named->get<std::string>()),
+                                              " is missing but training_state.json says it was written"));
+    }
   }
   if (done || PathExists(JoinPath(dir, "config.json"))) {
     std::printf("%s: no %s (an HF model directory, or a checkpoint written before checkpoints recorded "

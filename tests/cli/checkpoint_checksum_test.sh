@@ -79,9 +79,12 @@ expect_eq "truncation: ends identical" "$(same_as_ref "$run")" same
 run="$TMP/nomanifest"
 cp -r "$TMP/base" "$run"
 rm "$run/$step4/manifest.json"
+cp -r "$run" "$TMP/nomanifest_copy"
 expect_ok "resume after the manifest was deleted" "$PRETRAIN" "${ARGS[@]}" --output_dir="$run"
 grep -q "step-00000004 is unusable (.*manifest.json is missing but training_state.json says it was written" "$TMP/stderr" \
   && pass "a deleted manifest makes the checkpoint unusable" || fail "deleted manifest: $(head -2 "$TMP/stderr")"
+expect_error "inspect: a deleted manifest is damage too" "$step4/manifest.json is missing but training_state.json says it was written" \
+  "$INSPECT" "$TMP/nomanifest_copy/$step4"
 
 # A checkpoint written before manifests (none anywhere, no "manifest" key) resumes with a note.
 run="$TMP/old"
@@ -97,6 +100,10 @@ grep -q "note: .*step-00000004 has no manifest.json (written before checkpoints 
 expect_eq "old checkpoint: ends identical" "$(same_as_ref "$run")" same
 expect_ok "inspect accepts an old checkpoint" "$INSPECT" "$run/$step4"
 grep -q "no manifest.json .*not verified" "$TMP/stdout" && pass "inspect says it is not verified" || fail "inspect: $(cat "$TMP/stdout")"
+cp -r "$run/$step4" "$TMP/old_bad_state"
+echo '{"step": 4,' >"$TMP/old_bad_state/training_state.json"
+expect_error "inspect names a malformed training state of an old checkpoint" "old_bad_state/training_state.json: not a JSON object" \
+  "$INSPECT" "$TMP/old_bad_state"
 
 # finetune --model verifies; an old checkpoint's and an HF-style directory still load.
 FT=(--task=SST-2 --data_dir=data/glue --train_limit=40 --dev_limit=16 --test_limit=8 --batch_size=8 --threads=1 --device=cpu)
