@@ -61,7 +61,7 @@ done
 [ -n "${checkpoints//,/}" ] || { echo "cpu_recipe.sh: --checkpoints is empty" >&2; exit 2; }
 [[ "$rate" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "cpu_recipe.sh: --steps_per_second=$rate is not a number" >&2; exit 2; }
 for t in tokenizer/build_vocab corpus/shard_corpus train/pretrain train/score_checkpoint glue/finetune eval/evaluate; do
-  [ -x "$bin/$t" ] || { echo "cpu_recipe.sh: $bin/$t is not built (bazel build -c opt //...)" >&2; exit 1; }
+  [ -x "$bin/$t" ] || { echo "cpu_recipe.sh: $bin/$t is not built (./scripts/setup.sh && bazel build -c opt //tokenizer:build_vocab //corpus:shard_corpus //train:pretrain //train:score_checkpoint //glue:finetune //eval:evaluate)" >&2; exit 1; }
 done
 mkdir -p "$work/logs"
 say() { echo "== cpu_recipe [$(date +%H:%M:%S)]: $*" >&2; }

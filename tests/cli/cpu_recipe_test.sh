@@ -54,4 +54,6 @@ expect_eq "six fine-tuning runs (3 models x 2 tasks)" "$(ls -d "$W"/glue/*/*/run
 expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh --stepz=3
 expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \
   scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --steps=6 --checkpoints=3,9
+expect_error "tools not built" "$TMP/nobin/tokenizer/build_vocab is not built \\(./scripts/setup.sh && bazel build" \
+  scripts/cpu_recipe.sh --bin="$TMP/nobin" --work="$TMP/nobin_work"
 finish
