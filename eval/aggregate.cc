@@ -76,38 +76,79 @@ absl::StatusOr<GlueResults> CollectResults(const std::string& dir, bool use_medi
       for (const auto& [column, metrics] : per_column) {
         TaskResult& r = by_column[column];
         r.column = column;
-        r.scores.push_back(TaskScore(metrics));
+        r.scores.push_back(TaskScore(column, metrics));
         for (const auto& [k, v] : metrics) r.metrics[k].push_back(v);
       }
     }
   }
-  double sum = 0;
+  double median_sum = 0, mean_sum = 0;
   for (const auto& column : Columns()) {
     auto it = by_column.find(column);
     if (it == by_column.end()) continue;
     it->second.stats = Summarize(it->second.scores);
     if (InGlueScore(column)) {
-      sum += use_median ? it->second.stats.median : it->second.stats.mean;
+      median_sum += it->second.stats.median;
+      mean_sum += it->second.stats.mean;
       ++out.glue_tasks;
     }
     out.tasks.push_back(it->second);
   }
-  out.glue_score = out.glue_tasks > 0 ? sum / out.glue_tasks : 0;
+  if (out.glue_tasks > 0) {
+    out.glue_median = median_sum / out.glue_tasks;
+    out.glue_mean = mean_sum / out.glue_tasks;
+  }
+  out.glue_score = out.glue(use_median);
   return out;
 }
 
-std::map<std::string, double> ReferenceRow(const std::string& name, std::string* label) {
-  if (name == "electra-small-owt") {
-    *label = "ELECTRA-Small-OWT, official (1M steps)";
+std::map<std::string, double> ReferenceRow(const std::string& name, std::string* label, bool* median) {
+  bool ignored;
+  if (median == nullptr) median = &ignored;
+  if (name == "official" || name == "electra-small-owt") {
+    *label = "ELECTRA-Small-OWT, official (1M steps; median of >= 10 runs)";
+    *median = true;
     return {{"CoLA", 56.8}, {"SST-2", 88.3}, {"MRPC", 87.4}, {"STS-B", 86.8}, {"QQP", 88.3},
             {"MNLI-m", 78.9}, {"QNLI", 87.9}, {"RTE", 68.5}, {"avg", 80.36}};
   }
-  if (name == "electra-small-replication") {
-    *label = "ELECTRA-Small-OWT, PyTorch replication";
+  if (name == "seed" || name == "electra-small-replication") {
+    *label = "ELECTRA-Small-OWT, PyTorch replication (mean of 10 runs)";
+    *median = false;
     return {{"CoLA", 58.72}, {"SST-2", 88.03}, {"MRPC", 86.04}, {"STS-B", 86.16}, {"QQP", 88.63},
             {"MNLI-m", 80.4}, {"QNLI", 87.45}, {"RTE", 67.46}, {"avg", 80.36}};
   }
   return {};
+}
+
+absl::StatusOr<std::vector<TableBlock>> PlanTable(const std::string& reference, const std::string& aggregate) {
+  std::vector<std::string> references;
+  if (reference == "both") {
+    references = {"official", "seed"};
+  } else if (reference != "none") {
+    std::string label;
+    if (ReferenceRow(reference, &label).empty()) {
+      return absl::InvalidArgumentError("--reference: must be official, seed, both or none (got '" + reference + "')");
+    }
+    references = {reference};
+  }
+  if (aggregate != "auto" && aggregate != "median" && aggregate != "mean") {
+    return absl::InvalidArgumentError("--aggregate: must be auto, median or mean (got '" + aggregate + "')");
+  }
+  std::vector<TableBlock> blocks;
+  auto block_for = [&](bool median) -> TableBlock& {
+    for (auto& b : blocks) {
+      if (b.median == median) return b;
+    }
+    blocks.push_back({median, {}});
+    return blocks.back();
+  };
+  for (const auto& name : references) {
+    std::string label;
+    bool median = true;
+    ReferenceRow(name, &label, &median);
+    block_for(aggregate == "auto" ? median : aggregate == "median").references.push_back(name);
+  }
+  if (blocks.empty()) block_for(aggregate != "mean");
+  return blocks;
 }
 
 namespace {
@@ -123,21 +164,61 @@ std::string TasksNote(const GlueResults& r) {
   return r.glue_tasks < 8 ? absl::StrCat(" (", r.glue_tasks, " tasks)") : "";
 }
 
-// "| label (median of runs) | ... | avg |" and "| label (std) | ... |" for `cols`.
-std::string ResultRows(const GlueResults& r, const std::vector<std::string>& cols, const std::string& label) {
+double Aggregated(const Stats& s, bool median) { return median ? s.median : s.mean; }
+
+// "| label (median of runs) | ... | avg |" for `cols`.
+std::string ResultRow(const GlueResults& r, const std::vector<std::string>& cols, const std::string& label,
+                      bool median) {
   std::string out;
-  absl::StrAppend(&out, "| ", label, " (", r.use_median ? "median" : "mean", " of runs) |");
+  absl::StrAppend(&out, "| ", label, " (", median ? "median" : "mean", " of runs) |");
   for (const auto& c : cols) {
     const TaskResult* t = FindTask(r, c);
-    out += t == nullptr ? " - |" : absl::StrFormat(" %.2f |", r.use_median ? t->stats.median : t->stats.mean);
+    out += t == nullptr ? " - |" : absl::StrFormat(" %.2f |", Aggregated(t->stats, median));
   }
-  absl::StrAppendFormat(&out, " %.2f%s |\n", r.glue_score, TasksNote(r));
+  absl::StrAppendFormat(&out, " %.2f%s |\n", r.glue(median), TasksNote(r));
+  return out;
+}
+
+// "| label (std) | ... |": the sample standard deviation over runs.
+std::string StdRow(const GlueResults& r, const std::vector<std::string>& cols, const std::string& label) {
+  std::string out;
   absl::StrAppend(&out, "| ", label, " (std) |");
   for (const auto& c : cols) {
     const TaskResult* t = FindTask(r, c);
     out += t == nullptr ? " - |" : absl::StrFormat(" %.2f |", t->stats.std);
   }
   out += " |\n";
+  return out;
+}
+
+std::string DifferenceRow(const GlueResults& r, const GlueResults& b, const std::vector<std::string>& cols,
+                          const TableOptions& o, bool median) {
+  std::string out;
+  absl::StrAppend(&out, "| difference (", o.label, " - ", o.baseline_label, ") |");
+  bool same_tasks = r.glue_tasks == b.glue_tasks;
+  for (const auto& c : cols) {
+    const TaskResult *x = FindTask(r, c), *y = FindTask(b, c);
+    same_tasks = same_tasks && x != nullptr && y != nullptr;
+    if (x == nullptr || y == nullptr) {
+      out += " - |";
+      continue;
+    }
+    absl::StrAppendFormat(&out, " %+.2f |", Aggregated(x->stats, median) - Aggregated(y->stats, median));
+  }
+  out += same_tasks ? absl::StrFormat(" %+.2f |\n", r.glue(median) - b.glue(median)) : " - |\n";
+  return out;
+}
+
+std::string ReferenceRowText(const std::string& name, const std::vector<std::string>& cols) {
+  std::string label, out;
+  std::map<std::string, double> ref = ReferenceRow(name, &label);
+  if (ref.empty()) return out;
+  absl::StrAppend(&out, "| ", label, " |");
+  for (const auto& c : cols) {
+    auto it = ref.find(c);
+    out += it == ref.end() ? " - |" : absl::StrFormat(" %.2f |", it->second);
+  }
+  absl::StrAppendFormat(&out, " %.2f |\n", ref["avg"]);
   return out;
 }
 
@@ -157,38 +238,36 @@ std::string MarkdownTable(const GlueResults& r, const TableOptions& o) {
       if (FindTask(r, t.column) == nullptr) cols.push_back(t.column);
     }
   }
+  std::vector<TableBlock> blocks = o.blocks;
+  if (blocks.empty()) {
+    blocks.push_back({r.use_median, {}});
+    if (o.reference != "none") blocks.back().references.push_back(o.reference);
+  }
+  // With at most one run per task the median is the mean: one block holds every reference row.
+  auto single_runs = [](const GlueResults& x) {
+    return std::all_of(x.tasks.begin(), x.tasks.end(), [](const TaskResult& t) { return t.stats.n <= 1; });
+  };
+  if (blocks.size() > 1 && single_runs(r) && (o.baseline == nullptr || single_runs(*o.baseline))) {
+    for (size_t i = 1; i < blocks.size(); ++i) {
+      blocks[0].references.insert(blocks[0].references.end(), blocks[i].references.begin(), blocks[i].references.end());
+    }
+    blocks.resize(1);
+  }
   std::string out = "| model |";
-  for (const auto& c : cols) absl::StrAppend(&out, " ", c == "MNLI-m" ? "MNLI" : c, " |");
+  for (const auto& c : cols) absl::StrAppend(&out, " ", c == "MNLI-m" ? "MNLI" : c, " (", PrimaryMetricLabel(c), ") |");
   out += " GLUE avg |\n|---|";
   for (size_t i = 0; i <= cols.size(); ++i) out += "---|";
   out += "\n";
-  out += ResultRows(r, cols, o.label);
-  if (o.baseline != nullptr) {
-    const GlueResults& b = *o.baseline;
-    out += ResultRows(b, cols, o.baseline_label);
-    absl::StrAppend(&out, "| difference (", o.label, " - ", o.baseline_label, ") |");
-    bool same_tasks = r.glue_tasks == b.glue_tasks;
-    for (const auto& c : cols) {
-      const TaskResult *x = FindTask(r, c), *y = FindTask(b, c);
-      same_tasks = same_tasks && x != nullptr && y != nullptr;
-      if (x == nullptr || y == nullptr) {
-        out += " - |";
-        continue;
-      }
-      double dx = r.use_median ? x->stats.median : x->stats.mean, dy = b.use_median ? y->stats.median : y->stats.mean;
-      absl::StrAppendFormat(&out, " %+.2f |", dx - dy);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const TableBlock& block = blocks[i];
+    out += ResultRow(r, cols, o.label, block.median);
+    if (i == 0) out += StdRow(r, cols, o.label);
+    if (o.baseline != nullptr) {
+      out += ResultRow(*o.baseline, cols, o.baseline_label, block.median);
+      if (i == 0) out += StdRow(*o.baseline, cols, o.baseline_label);
+      out += DifferenceRow(r, *o.baseline, cols, o, block.median);
     }
-    out += same_tasks ? absl::StrFormat(" %+.2f |\n", r.glue_score - b.glue_score) : " - |\n";
-  }
-  std::string label;
-  std::map<std::string, double> ref = ReferenceRow(o.reference, &label);
-  if (!ref.empty()) {
-    absl::StrAppend(&out, "| ", label, " |");
-    for (const auto& c : cols) {
-      auto it = ref.find(c);
-      out += it == ref.end() ? " - |" : absl::StrFormat(" %.2f |", it->second);
-    }
-    absl::StrAppendFormat(&out, " %.2f |\n", ref["avg"]);
+    for (const auto& name : block.references) out += ReferenceRowText(name, cols);
   }
   out += "\n| task | runs | mean | median | std | min | max | metrics (mean over runs) |\n|---|---|---|---|---|---|---|---|\n";
   for (const auto& t : r.tasks) {
@@ -199,7 +278,11 @@ std::string MarkdownTable(const GlueResults& r, const TableOptions& o) {
     absl::StrAppendFormat(&out, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %s |\n", t.column, t.stats.n, t.stats.mean,
                           t.stats.median, t.stats.std, t.stats.min, t.stats.max, m);
   }
-  out += "\nTask score = mean of the task's metrics (MCC for CoLA, F1 and accuracy for MRPC/QQP, Pearson and Spearman for STS-B, accuracy otherwise). GLUE avg = over CoLA, SST-2, MRPC, STS-B, QQP, MNLI(-m), QNLI, RTE as in the ELECTRA tables (WNLI left out).\n";
+  out += "\nTask score as in the ELECTRA paper (section 3.1) and the official README: MCC for CoLA, Spearman for STS-B, "
+         "accuracy for every other task (MRPC and QQP included; F1 and Pearson are listed as diagnostics only). "
+         "GLUE avg = plain mean over CoLA, SST-2, MRPC, STS-B, QQP, MNLI(-m), QNLI, RTE as in the ELECTRA tables "
+         "(WNLI left out). Each row says how its runs are aggregated: the official row is a median of at least 10 "
+         "runs, the PyTorch replication's a mean of 10.\n";
   return out;
 }
 
@@ -207,10 +290,14 @@ std::string ResultsJson(const GlueResults& r) {
   nlohmann::ordered_json j;
   j["aggregate"] = r.use_median ? "median" : "mean";
   j["glue_score"] = r.glue_score;
+  j["glue_score_median"] = r.glue_median;
+  j["glue_score_mean"] = r.glue_mean;
+  j["task_score"] = "MCC for CoLA, Spearman for STS-B, accuracy otherwise (the ELECTRA paper's)";
   j["glue_tasks"] = r.glue_tasks;
   nlohmann::ordered_json tasks;
   for (const auto& t : r.tasks) {
     nlohmann::ordered_json e;
+    e["metric"] = PrimaryMetric(t.column);
     e["runs"] = t.stats.n;
     e["mean"] = t.stats.mean;
     e["median"] = t.stats.median;

@@ -20,27 +20,46 @@ Stats Summarize(std::vector<double> values);  // std: sample standard deviation 
 
 struct TaskResult {
   std::string column;                            // CoLA, SST-2, MRPC, STS-B, QQP, MNLI-m, MNLI-mm, QNLI, RTE, WNLI
-  std::vector<double> scores;                    // per run: the mean of the task's metrics
+  std::vector<double> scores;                    // per run: the task's primary metric (PrimaryMetric)
   std::map<std::string, std::vector<double>> metrics;  // per metric, per run
   Stats stats;
 };
 
 struct GlueResults {
   std::vector<TaskResult> tasks;  // in GLUE column order, only those with runs
-  double glue_score = 0;          // mean over the 8 tasks of the ELECTRA tables (WNLI excluded) present
+  // The plain mean over the 8 tasks of the ELECTRA tables (WNLI and MNLI-mm excluded) present, of
+  // each task's median over runs or its mean over runs.
+  double glue_median = 0, glue_mean = 0;
+  double glue_score = 0;          // glue_median or glue_mean, as use_median says
   int glue_tasks = 0;
   bool use_median = true;
+  double glue(bool median) const { return median ? glue_median : glue_mean; }
 };
 
 // Reads every finished run (a DONE marker) under `results_dir`.
 absl::StatusOr<GlueResults> CollectResults(const std::string& results_dir, bool use_median);
 
-// The reference rows: "electra-small-owt" (official ELECTRA-Small-OWT) and
-// "electra-small-replication" (richarddwang/electra_pytorch); empty map if unknown.
-std::map<std::string, double> ReferenceRow(const std::string& name, std::string* label);
+// The reference rows: "official" (google-research/electra's ELECTRA-Small-OWT, medians of at least
+// 10 runs; also "electra-small-owt") and "seed" (richarddwang/electra_pytorch, means of 10 runs; also
+// "electra-small-replication"); empty map if unknown. `*label` names the row and its aggregation,
+// `*median` says which aggregation it is.
+std::map<std::string, double> ReferenceRow(const std::string& name, std::string* label, bool* median = nullptr);
+
+// One group of table rows: ours (and the baseline and the difference) aggregated one way, then the
+// reference rows aggregated the same way.
+struct TableBlock {
+  bool median = true;
+  std::vector<std::string> references;  // ReferenceRow names
+};
+
+// The blocks for evaluate's --reference (official, seed, both or none) and --aggregate (auto, median
+// or mean): "auto" aggregates our rows as each reference row is aggregated (official: median, seed:
+// mean; none: median).
+absl::StatusOr<std::vector<TableBlock>> PlanTable(const std::string& reference, const std::string& aggregate);
 
 struct TableOptions {
-  std::string reference = "none";  // a ReferenceRow name, or "none"
+  std::string reference = "none";  // a ReferenceRow name, or "none" (used when `blocks` is empty)
+  std::vector<TableBlock> blocks;  // empty: one block, aggregated as the results say
   std::string label = "ours";
   // Optional second set of results shown beside the first with the difference per task, e.g. the
   // same architecture fine-tuned from its untrained initialisation.

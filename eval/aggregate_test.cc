@@ -44,12 +44,17 @@ TEST(AggregateTest, PerTaskStatisticsAndGlueScore) {
   EXPECT_EQ(r->tasks[0].column, "CoLA");
   EXPECT_DOUBLE_EQ(r->tasks[0].stats.median, 50);
   EXPECT_EQ(r->tasks[0].stats.n, 3);
-  EXPECT_DOUBLE_EQ(r->tasks[1].stats.median, 85);  // MRPC: mean of F1 and accuracy
+  EXPECT_DOUBLE_EQ(r->tasks[1].stats.median, 80);  // MRPC: accuracy, as the paper scores it (F1 is a diagnostic)
   // GLUE score over the tasks of the ELECTRA tables present: CoLA, MRPC, MNLI-m (not -mm, not WNLI).
   EXPECT_EQ(r->glue_tasks, 3);
-  EXPECT_DOUBLE_EQ(r->glue_score, (50 + 85 + 70) / 3.0);
+  EXPECT_DOUBLE_EQ(r->glue_score, (50 + 80 + 70) / 3.0);
+  EXPECT_DOUBLE_EQ(r->glue_mean, (50 + 80 + 70) / 3.0);
   std::string table = MarkdownTable(*r, "electra-small-owt");
-  EXPECT_NE(table.find("| ELECTRA-Small-OWT, official (1M steps) | 56.80 | 87.40 | 78.90 | - | - | 80.36 |"), std::string::npos)
+  EXPECT_NE(table.find("| model | CoLA (MCC) | MRPC (acc) | MNLI (acc) | MNLI-mm (acc) | WNLI (acc) | GLUE avg |"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| ELECTRA-Small-OWT, official (1M steps; median of >= 10 runs) | 56.80 | 87.40 | 78.90 | - | - | 80.36 |"),
+            std::string::npos)
       << table;
   EXPECT_NE(ResultsJson(*r).find("\"glue_score\""), std::string::npos);
 }
@@ -76,6 +81,56 @@ TEST(AggregateTest, BaselineRowsAndTheDifference) {
   table = MarkdownTable(*r, o);
   EXPECT_NE(table.find("| pretrained (median of runs) | 20.00 | 80.00 | - | 50.00 (2 tasks) |"), std::string::npos) << table;
   EXPECT_NE(table.find("| difference (pretrained - untrained) | +15.00 | -2.00 | - | - |"), std::string::npos) << table;
+}
+
+TEST(AggregateTest, StsbIsScoredBySpearmanAlone) {
+  std::string dir = JoinPath(testing::TempDir(), "stsb");
+  AddRun(dir, "STS-B", 0, R"({"pearson": 40, "spearman": 20})");
+  AddRun(dir, "STS-B", 1, R"({"pearson": 50, "spearman": 30})");
+  AddRun(dir, "STS-B", 2, R"({"pearson": 60, "spearman": 70})");
+  auto r = CollectResults(dir, /*use_median=*/false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(r->glue_mean, 40);
+  EXPECT_DOUBLE_EQ(r->glue_median, 30);
+  EXPECT_DOUBLE_EQ(r->glue_score, 40);  // use_median false
+}
+
+TEST(AggregateTest, EachReferenceRowBesideOurRowsAggregatedItsWay) {
+  auto both = PlanTable("both", "auto");
+  ASSERT_TRUE(both.ok());
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_TRUE((*both)[0].median);
+  EXPECT_EQ((*both)[0].references, std::vector<std::string>{"official"});
+  EXPECT_FALSE((*both)[1].median);
+  EXPECT_EQ((*both)[1].references, std::vector<std::string>{"seed"});
+  auto forced = PlanTable("both", "mean");
+  ASSERT_TRUE(forced.ok());
+  ASSERT_EQ(forced->size(), 1u);
+  EXPECT_EQ((*forced)[0].references, (std::vector<std::string>{"official", "seed"}));
+  EXPECT_FALSE(PlanTable("bert", "auto").ok());
+  EXPECT_FALSE(PlanTable("both", "mode").ok());
+  auto none = PlanTable("none", "auto");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE((*none)[0].median);
+
+  std::string dir = JoinPath(testing::TempDir(), "blocks");
+  AddRun(dir, "RTE", 0, R"({"accuracy": 50})");
+  AddRun(dir, "RTE", 1, R"({"accuracy": 60})");
+  AddRun(dir, "RTE", 2, R"({"accuracy": 100})");
+  auto r = CollectResults(dir, true);
+  ASSERT_TRUE(r.ok());
+  TableOptions o;
+  o.blocks = *both;
+  std::string table = MarkdownTable(*r, o);
+  size_t median_row = table.find("| ours (median of runs) | 60.00 | 60.00 (1 tasks) |");
+  size_t official = table.find("| ELECTRA-Small-OWT, official (1M steps; median of >= 10 runs) | 68.50 | 80.36 |");
+  size_t mean_row = table.find("| ours (mean of runs) | 70.00 | 70.00 (1 tasks) |");
+  size_t seed = table.find("| ELECTRA-Small-OWT, PyTorch replication (mean of 10 runs) | 67.46 | 80.36 |");
+  ASSERT_NE(median_row, std::string::npos) << table;
+  ASSERT_NE(official, std::string::npos) << table;
+  ASSERT_NE(mean_row, std::string::npos) << table;
+  ASSERT_NE(seed, std::string::npos) << table;
+  EXPECT_TRUE(median_row < official && official < mean_row && mean_row < seed) << table;
 }
 
 TEST(AggregateTest, BadResultsAreErrors) {

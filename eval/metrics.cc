@@ -80,11 +80,21 @@ std::map<std::string, double> TaskMetrics(const std::string& task, const std::ve
   return {{"accuracy", 100 * Accuracy(p, l)}};
 }
 
-double TaskScore(const std::map<std::string, double>& metrics) {
-  if (metrics.empty()) return 0;
-  double sum = 0;
-  for (const auto& [k, v] : metrics) sum += v;
-  return sum / metrics.size();
+std::string PrimaryMetric(const std::string& task) {
+  if (task == "CoLA") return "mcc";
+  if (task == "STS-B") return "spearman";
+  return "accuracy";
+}
+
+std::string PrimaryMetricLabel(const std::string& task) {
+  if (task == "CoLA") return "MCC";
+  if (task == "STS-B") return "Spearman";
+  return "acc";
+}
+
+double TaskScore(const std::string& task, const std::map<std::string, double>& metrics) {
+  auto it = metrics.find(PrimaryMetric(task));
+  return it == metrics.end() ? 0 : it->second;
 }
 
 }  // namespace electra

@@ -26,8 +26,16 @@ std::map<std::string, double> TaskMetrics(const std::string& task, const std::ve
                                           const std::vector<int>& labels, const std::vector<double>& scores = {},
                                           const std::vector<double>& targets = {});
 
-// The task's single score: the mean of its metrics.
-double TaskScore(const std::map<std::string, double>& metrics);
+// The metric that scores a task as the ELECTRA paper (section 3.1) and the official README's table
+// do: "mcc" for CoLA, "spearman" for STS-B, "accuracy" for every other task (MRPC and QQP
+// included; their F1 and STS-B's Pearson are diagnostics). `task` is a GLUE folder name or a
+// table column (MNLI-m, MNLI-mm).
+std::string PrimaryMetric(const std::string& task);
+// Its short name for table headers: "MCC", "Spearman" or "acc".
+std::string PrimaryMetricLabel(const std::string& task);
+
+// The task's score: its primary metric from `metrics` (0 when absent).
+double TaskScore(const std::string& task, const std::map<std::string, double>& metrics);
 
 }  // namespace electra
 

@@ -40,11 +40,29 @@ TEST(MetricsTest, TaskMetricsAndScore) {
   auto m = TaskMetrics("MRPC", {1, 1, 0, 0, 1}, {1, 0, 0, 1, 1});
   EXPECT_NEAR(m["f1"], 66.6667, 1e-3);
   EXPECT_NEAR(m["accuracy"], 60, 1e-9);
-  EXPECT_NEAR(TaskScore(m), 63.3333, 1e-3);
+  // Scored as the paper scores it: accuracy, not the mean with F1.
+  EXPECT_NEAR(TaskScore("MRPC", m), 60, 1e-9);
   EXPECT_EQ(TaskMetrics("CoLA", {1, 0}, {1, 0}).count("mcc"), 1u);
   auto s = TaskMetrics("STS-B", {}, {}, {1, 2, 3}, {1, 2, 3});
   EXPECT_NEAR(s["pearson"], 100, 1e-9);
   EXPECT_NEAR(s["spearman"], 100, 1e-9);
+}
+
+TEST(MetricsTest, PrimaryMetricIsThePapers) {
+  EXPECT_EQ(PrimaryMetric("CoLA"), "mcc");
+  EXPECT_EQ(PrimaryMetric("STS-B"), "spearman");
+  for (const char* t : {"SST-2", "MRPC", "QQP", "MNLI", "MNLI-m", "MNLI-mm", "QNLI", "RTE", "WNLI"}) {
+    EXPECT_EQ(PrimaryMetric(t), "accuracy") << t;
+  }
+  // STS-B: Spearman alone, whatever Pearson says.
+  EXPECT_DOUBLE_EQ(TaskScore("STS-B", {{"pearson", 10}, {"spearman", 30}}), 30);
+  // A model that always answers "not duplicate" on QQP scores its accuracy, not (F1 + acc) / 2.
+  std::vector<int> always0(100, 0), gold(100, 0);
+  for (int i = 0; i < 37; ++i) gold[i] = 1;
+  auto q = TaskMetrics("QQP", always0, gold);
+  EXPECT_DOUBLE_EQ(q["f1"], 0);
+  EXPECT_DOUBLE_EQ(TaskScore("QQP", q), 63);
+  EXPECT_DOUBLE_EQ(TaskScore("CoLA", {}), 0);
 }
 
 }  // namespace

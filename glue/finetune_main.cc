@@ -9,7 +9,17 @@ ABSL_FLAG(std::string, data_dir, "", "GLUE data directory (DATA_DIR/<task>/{trai
 ABSL_FLAG(std::string, model, "", "Discriminator directory (pretrain checkpoint or HF save_pretrained). Required.");
 ABSL_FLAG(std::string, output_dir, "", "Results directory. Required.");
 ABSL_FLAG(std::string, vocab, "", "vocab.txt (default: MODEL/vocab.txt).");
-ABSL_FLAG(bool, lowercase, true, "Lowercase and strip accents (uncased vocabularies).");
+ABSL_FLAG(bool, lowercase, true,
+          "Lowercase and strip accents (uncased vocabularies). Unset: as MODEL/tokenizer_config.json says "
+          "(do_lower_case), true when it says nothing. Contradicting it is an error unless --force_casing.");
+ABSL_FLAG(bool, force_casing, false, "Let --lowercase override the model directory's do_lower_case.");
+ABSL_FLAG(double, weight_decay, 0.01,
+          "Decoupled weight decay, not on LayerNorm weights and biases (official 0.01; the PyTorch replication 0).");
+ABSL_FLAG(std::string, loss_reduction, "sum",
+          "The training loss over a batch: sum (the official code) or mean (the PyTorch replication).");
+ABSL_FLAG(bool, scale_regression_targets, true,
+          "Train STS-B on label / 5 as the official code (predictions are written back on the 0-5 scale); "
+          "false: on the raw score.");
 ABSL_FLAG(int, runs, 1, "Fine-tuning runs (seeds --seed, --seed+1, ...); finished runs are skipped.");
 ABSL_FLAG(uint64_t, seed, 42, "Seed of the first run.");
 ABSL_FLAG(int, epochs, -1, "Epochs (default 3; 10 for RTE and STS-B).");
@@ -30,11 +40,29 @@ ABSL_FLAG(bool, save_model, false, "Also save the fine-tuned weights (RUN/model/
 ABSL_FLAG(bool, skip_malformed, false, "Skip and count malformed TSV rows instead of stopping.");
 ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0: default).");
 
+namespace {
+
+// True when the command line names the flag (--name, --name=..., --noname), whatever its value:
+// an explicit --lowercase=true must still be checked against the model's casing.
+bool NamedOnCommandLine(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    for (const std::string& form : {"--" + name, "-" + name, "--no" + name, "-no" + name}) {
+      if (a == form || a.rfind(form + "=", 0) == 0) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  const bool lowercase_given = NamedOnCommandLine(argc, argv, "lowercase");
   electra::ParseToolFlags(argc, argv,
                           "finetune --task=NAME --data_dir=DIR --model=MODEL_DIR --output_dir=DIR [--runs=N] "
                           "[--seed=S] [--epochs=E] [--lr=X] [--layer_decay=D] [--batch_size=B] [--max_seq_length=L]");
-  return electra::RunTool("finetune", []() -> absl::Status {
+  return electra::RunTool("finetune", [lowercase_given]() -> absl::Status {
     electra::FinetuneOptions o;
     o.task = absl::GetFlag(FLAGS_task);
     o.data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -45,7 +73,11 @@ int main(int argc, char** argv) {
     if (o.model_dir.empty()) return electra::FlagError("model", "is required");
     if (o.output_dir.empty()) return electra::FlagError("output_dir", "is required");
     o.vocab = absl::GetFlag(FLAGS_vocab);
-    o.lowercase = absl::GetFlag(FLAGS_lowercase);
+    if (lowercase_given) o.lowercase = absl::GetFlag(FLAGS_lowercase);
+    o.force_casing = absl::GetFlag(FLAGS_force_casing);
+    o.weight_decay = absl::GetFlag(FLAGS_weight_decay);
+    o.loss_reduction = absl::GetFlag(FLAGS_loss_reduction);
+    o.scale_regression_targets = absl::GetFlag(FLAGS_scale_regression_targets);
     o.runs = absl::GetFlag(FLAGS_runs);
     o.seed = absl::GetFlag(FLAGS_seed);
     o.epochs = absl::GetFlag(FLAGS_epochs);
@@ -68,6 +100,10 @@ int main(int argc, char** argv) {
     if (o.dropout < 0 || o.dropout >= 1) return electra::FlagError("dropout", "must be in [0, 1)");
     if (o.precision != "auto" && o.precision != "fp32") return electra::FlagError("precision", "must be auto or fp32");
     if (o.threads < 0) return electra::FlagError("threads", "must be >= 0");
+    if (!(o.weight_decay >= 0)) return electra::FlagError("weight_decay", "must be >= 0");
+    if (o.loss_reduction != "sum" && o.loss_reduction != "mean") {
+      return electra::FlagError("loss_reduction", "must be sum (official) or mean (the PyTorch replication)");
+    }
     return electra::RunFinetuning(o);
   });
 }

@@ -1,11 +1,13 @@
 // //glue:finetune: fine-tunes a discriminator on one GLUE task, N runs with derived seeds, the
-// official ELECTRA recipe: head = dropout + linear on [CLS]; Adam without bias correction, no
-// weight decay, clip 1.0; warmup 10% + linear decay; layer-wise learning-rate decay; 3 epochs
-// (10 for RTE and STS-B); MRPC and STS-B training pairs doubled with A and B swapped; STS-B as
-// regression (MSE), predictions clamped to [0, 5].
+// official ELECTRA recipe (docs/finetuning.md): head = dropout + linear on [CLS]; Adam without bias
+// correction, weight decay 0.01 except LayerNorm and biases, clip 1.0; the loss summed over the
+// batch; warmup 10% + linear decay; layer-wise learning-rate decay; 3 epochs (10 for RTE and
+// STS-B); MRPC and STS-B training pairs doubled with A and B swapped; STS-B as regression (MSE) on
+// label / 5, predictions back on 0-5 and clamped there.
 #ifndef ELECTRA_GLUE_FINETUNER_H_
 #define ELECTRA_GLUE_FINETUNER_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -18,7 +20,11 @@ struct FinetuneOptions {
   std::string model_dir;   // discriminator directory (ours or HF's)
   std::string output_dir;  // results go to <output_dir>/<task>/run-K/
   std::string vocab;       // default: <model_dir>/vocab.txt
-  bool lowercase = true;
+  // Lowercase and strip accents. Unset: as the model directory's tokenizer_config.json says
+  // (do_lower_case), or true when it says nothing. Set and contradicting it: an error unless
+  // force_casing.
+  std::optional<bool> lowercase;
+  bool force_casing = false;
   int runs = 1;
   uint64_t seed = 42;      // run K uses seed + K
   int epochs = -1;         // -1: 3, or 10 for RTE and STS-B
@@ -29,6 +35,9 @@ struct FinetuneOptions {
   int max_seq_length = 128;
   double warmup_fraction = 0.1;
   double dropout = 0.1;
+  double weight_decay = 0.01;           // official; not on LayerNorm weights and biases
+  std::string loss_reduction = "sum";   // sum over the batch (official) or mean (the PyTorch replication)
+  bool scale_regression_targets = true; // STS-B trained on label / 5 (official); false: the raw 0-5 score
   int64_t train_limit = -1, dev_limit = -1, test_limit = -1;  // first N rows only (smoke tests)
   std::string device = "auto";
   std::string precision = "auto";

@@ -50,7 +50,9 @@ struct Run {
   std::map<std::string, std::string> outputs;  // submission name -> outputs file
 };
 
-absl::StatusOr<std::vector<Run>> FinishedRuns(const std::string& task_dir) {
+// The finished runs of one task; each run's score is the task's metric as the paper scores it
+// (eval/metrics.h), MNLI by its matched dev set.
+absl::StatusOr<std::vector<Run>> FinishedRuns(const std::string& task, const std::string& task_dir) {
   std::vector<Run> runs;
   auto names = ListDirectory(task_dir);
   if (!names.ok()) return runs;
@@ -69,7 +71,7 @@ absl::StatusOr<std::vector<Run>> FinishedRuns(const std::string& task_dir) {
     r.number = number;
     std::map<std::string, double> m;
     for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) m[it.key()] = it.value().get<double>();
-    r.score = TaskScore(m);
+    r.score = task == "MNLI" ? m["accuracy_m"] : TaskScore(task, m);
     if (j.contains("test_outputs")) {
       for (const auto& entry : j["test_outputs"]) {
         std::string s = entry.get<std::string>();
@@ -106,7 +108,7 @@ absl::StatusOr<SubmissionReport> WriteSubmission(const SubmissionOptions& o) {
   }
   for (const auto& [task, name] : wanted) {
     std::string source_task = task->name == "AX" ? "MNLI" : task->name;
-    absl::StatusOr<std::vector<Run>> runs = FinishedRuns(JoinPath(o.results_dir, source_task));
+    absl::StatusOr<std::vector<Run>> runs = FinishedRuns(source_task, JoinPath(o.results_dir, source_task));
     if (!runs.ok()) return runs.status();
     std::vector<const Run*> with;
     for (const auto& r : *runs) {

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "base/file_util.h"
 #include "model/safetensors.h"
+#include "nlohmann/json.hpp"
 
 namespace electra {
 namespace {
@@ -68,6 +69,29 @@ absl::Status VerifyModelDir(const std::string& dir, std::string* note) {
                          " (a checkpoint written before checksums were recorded): its files are not verified");
   }
   return absl::OkStatus();
+}
+
+std::string TokenizerConfigJson(bool do_lower_case) {
+  nlohmann::ordered_json tok;
+  tok["tokenizer_class"] = "ElectraTokenizer";
+  tok["do_lower_case"] = do_lower_case;
+  tok["strip_accents"] = nullptr;
+  tok["model_max_length"] = 512;
+  return tok.dump(2) + "\n";
+}
+
+absl::StatusOr<std::optional<bool>> ReadDoLowerCase(const std::string& dir) {
+  const std::string path = JoinPath(dir, "tokenizer_config.json");
+  if (!PathExists(path)) return std::optional<bool>();
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return absl::DataLossError(path + ": not a JSON object (expected HF's tokenizer settings, e.g. {\"do_lower_case\": true})");
+  }
+  if (!j.contains("do_lower_case") || j["do_lower_case"].is_null()) return std::optional<bool>();
+  if (!j["do_lower_case"].is_boolean()) return absl::DataLossError(path + ": do_lower_case is not true or false");
+  return std::optional<bool>(j["do_lower_case"].get<bool>());
 }
 
 absl::StatusOr<ElectraConfig> ReadModelConfig(const std::string& dir) {

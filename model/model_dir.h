@@ -4,6 +4,7 @@
 #ifndef ELECTRA_MODEL_MODEL_DIR_H_
 #define ELECTRA_MODEL_MODEL_DIR_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,13 @@ struct LoadOptions {
 // parameter's dtype). Missing, unexpected and mis-shaped tensors are errors that name them.
 absl::Status LoadModelDir(const std::string& dir, torch::nn::Module& module,
                           const LoadOptions& options = {});
+
+// The tokenizer_config.json of a model directory, as HF's ElectraTokenizer writes it.
+std::string TokenizerConfigJson(bool do_lower_case);
+
+// DIR/tokenizer_config.json's do_lower_case: nullopt when the file or the key is absent; an error
+// naming the file when it is not JSON or the key is not a boolean.
+absl::StatusOr<std::optional<bool>> ReadDoLowerCase(const std::string& dir);
 
 // Reads DIR/config.json (with a clear error when DIR is not a model directory).
 absl::StatusOr<ElectraConfig> ReadModelConfig(const std::string& dir);

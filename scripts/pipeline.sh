@@ -6,7 +6,7 @@
 #
 #   scripts/pipeline.sh [--corpus=FILES] [--vocab=PATH | --build_vocab_size=N] [--size=small]
 #       [--steps=N] [--batch_size=B] [--lr=X] [--warmup_steps=N] [--max_seq_length=128]
-#       [--glue_dir=data/glue] [--tasks=CoLA,SST-2,...] [--runs=1] [--work_dir=work/pipeline]
+#       [--glue_dir=data/glue] [--tasks=CoLA,SST-2,...] [--runs=10] [--work_dir=work/pipeline]
 #       [--gpus=N] [--device=auto] [--seed=42] [--save_every=N] [--log_every=N]
 #       [--finetune_args="--train_limit=2000 ..."] [--pretrain_args="..."] [--bin_dir=DIR]
 #       [--compare_untrained]
@@ -28,7 +28,7 @@ warmup_steps=""
 max_seq_length=128
 glue_dir=data/glue
 tasks=CoLA,SST-2,MRPC,STS-B,QQP,MNLI,QNLI,RTE,WNLI
-runs=1
+runs=10   # the seed's protocol: 10 fine-tuning runs per task (the official one: median of >= 10)
 work=work/pipeline
 gpus=0
 device=auto
@@ -203,7 +203,7 @@ baseline=()
 [ -n "$untrained_model" ] && baseline=(--baseline_dir="$results_untrained" --label=pretrained
                                       --baseline_label="untrained (same architecture, same fine-tuning)")
 run evaluate sh -c '"$0" "$@" > "'"$work/glue/glue_table.md"'"' "$bin/eval/evaluate" --results_dir="$results" \
-  --reference=electra-small-owt "${baseline[@]+"${baseline[@]}"}"
+  --reference=both "${baseline[@]+"${baseline[@]}"}"
 run write_tsv "$bin/glue/write_tsv" --results_dir="$results" --output_dir="$work/glue/submission"
 
 echo

@@ -98,12 +98,7 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
   if (s.ok() && !c.vocab_path.empty()) {
     absl::StatusOr<std::string> vocab = ReadFile(c.vocab_path);
     s = vocab.status();
-    nlohmann::ordered_json tok;
-    tok["tokenizer_class"] = "ElectraTokenizer";
-    tok["do_lower_case"] = c.lowercase;
-    tok["strip_accents"] = nullptr;
-    tok["model_max_length"] = 512;
-    if (s.ok()) model_files.extra_files = {{"vocab.txt", *vocab}, {"tokenizer_config.json", tok.dump(2) + "\n"}};
+    if (s.ok()) model_files.extra_files = {{"vocab.txt", *vocab}, {"tokenizer_config.json", TokenizerConfigJson(c.lowercase)}};
   }
   // The checkpoint's manifest lists every file, those of the model directories included, so a
   // resume verifies everything with one manifest.

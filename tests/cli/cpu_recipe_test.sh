@@ -16,8 +16,13 @@ import json, os, sys
 w = sys.argv[1]
 rows = [l.split("|")[1:-1] for l in open(os.path.join(w, "table.md")) if l.startswith("| ")]
 header, body = [c.strip() for c in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+references = [r for r in body if r[0].startswith("ELECTRA-Small-OWT")]
+body = [r for r in body if not r[0].startswith("ELECTRA-Small-OWT")]
 assert header[:4] == ["model", "minutes", "held-out disc_loss / H(p)", "AUC"], header
-assert header[4:] == ["RTE", "STS-B", "GLUE avg"], header
+assert header[4:] == ["RTE (acc)", "STS-B (Spearman)", "GLUE avg"], header
+# The official and the seed's rows on the same tasks, averaged over them.
+assert [r[0].split(",")[1].split("(")[0].strip() for r in references] == ["official", "PyTorch replication"], references
+assert references[0][4:] == ["68.50", "86.80", "77.65"], references
 assert [r[0] for r in body] == ["untrained", "step-3", "step-6"], body
 assert [r[1] for r in body] == ["0", "1.0", "2.0"], body  # 3 and 6 steps at 0.05 steps/s
 for r in body:

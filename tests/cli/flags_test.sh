@@ -46,6 +46,6 @@ expect_error "finetune: --epochs=-5" "--epochs: must be at least 1" "$(bin glue/
 expect_error "finetune: --runs=0" "--runs: must be at least 1" "$(bin glue/finetune)" --task=RTE --data_dir=data/glue --model=x --output_dir="$TMP/f" --runs=0
 expect_error "finetune: --warmup_fraction=2" "--warmup_fraction: must be in \[0, 1\]" "$(bin glue/finetune)" --task=RTE --data_dir=data/glue --model=x --output_dir="$TMP/f" --warmup_fraction=2
 expect_error "finetune: --max_seq_length=4" "--max_seq_length: must be in \[8, 512\]" "$(bin glue/finetune)" --task=RTE --data_dir=data/glue --model=x --output_dir="$TMP/f" --max_seq_length=4
-expect_error "evaluate: --aggregate=mode" "--aggregate: must be median or mean" "$(bin eval/evaluate)" --results_dir=x --aggregate=mode
+expect_error "evaluate: --aggregate=mode" "--aggregate: must be auto, median or mean" "$(bin eval/evaluate)" --results_dir=x --aggregate=mode
 expect_error "write_tsv: --select=run-x" "--select: run-K needs a number" "$(bin glue/write_tsv)" --results_dir="$TMP" --output_dir="$TMP/w" --select=run-x
 finish

@@ -82,4 +82,60 @@ expect_error "missing flag" "--model: is required" "$FINETUNE" --task=RTE --data
 expect_error "evaluate without results" "no finished fine-tuning runs" "$EVALUATE" --results_dir="$TMP/data"
 expect_error "evaluate bad reference" "--reference: must be" "$EVALUATE" --results_dir="$R" --reference=bert
 expect_error "write_tsv bad select" "--select: must be best, ensemble or run-K" "$WRITE_TSV" --results_dir="$R" --output_dir="$TMP/y" --select=worst
+
+# The table says which metric scores each task, and holds both reference rows, each beside our
+# row aggregated its way.
+expect_ok "evaluate with both reference rows" "$EVALUATE" --results_dir="$R"
+grep -q "| CoLA (MCC) | SST-2 (acc) | MRPC (acc) | STS-B (Spearman) |" "$TMP/stdout" && pass "columns name their metric" || fail "header: $(head -1 "$TMP/stdout")"
+grep -q "| ours (mean of runs) |" "$TMP/stdout" && grep -q "PyTorch replication (mean of 10 runs)" "$TMP/stdout" \
+  && grep -q "official (1M steps; median of >= 10 runs)" "$TMP/stdout" && pass "official and seed rows, each aggregated its way" \
+  || fail "reference rows: $(cat "$TMP/stdout" | head -12)"
+python3 - "$R" <<'PY' && pass "MRPC scored by accuracy, STS-B by Spearman" || fail "task scores"
+import json, sys
+d = json.load(open(sys.argv[1] + "/glue_results.json"))
+for task, metric in (("MRPC", "accuracy"), ("STS-B", "spearman"), ("CoLA", "mcc")):
+    t = d["tasks"][task]
+    assert t["metric"] == metric, t
+    assert t["scores"] == t["metrics"][metric], (t["scores"], t["metrics"])
+PY
+
+# The recipe's options, recorded with each run.
+python3 -c "
+import json; f = json.load(open('$R/STS-B/run-0/flags.json'))
+assert f['weight_decay'] == 0.01 and f['loss_reduction'] == 'sum' and f['regression_target_scale'] == 0.2, f
+assert f['lowercase'] is True and f['lowercase_from'].endswith('tokenizer_config.json'), f" && pass "official defaults recorded in flags.json" || fail "flags.json: $(cat "$R/STS-B/run-0/flags.json")"
+expect_ok "the seed's options" "$FINETUNE" --task=STS-B "${FT[@]}" --output_dir="$TMP/seedopts" --train_limit=64 --dev_limit=50 --epochs=1 \
+  --weight_decay=0 --loss_reduction=mean --noscale_regression_targets
+python3 -c "
+import json; f = json.load(open('$TMP/seedopts/STS-B/run-0/flags.json'))
+assert f['weight_decay'] == 0 and f['loss_reduction'] == 'mean' and f['regression_target_scale'] == 1, f" && pass "seed options recorded" || fail "seed flags"
+awk -F'\t' 'NR>1 && ($2 < 0 || $2 > 5) {bad=1} END {exit bad}' "$TMP/seedopts/STS-B/run-0/dev_predictions.tsv" && pass "raw-target STS-B still on 0-5" || fail "raw STS-B range"
+expect_error "bad --loss_reduction" "--loss_reduction: must be sum" "$FINETUNE" --task=RTE "${FT[@]}" --loss_reduction=max
+expect_error "bad --weight_decay" "--weight_decay: must be >= 0" "$FINETUNE" --task=RTE "${FT[@]}" --weight_decay=-1
+
+# Casing comes from the model directory.
+grep -q '"do_lower_case": true' "$MODEL/tokenizer_config.json" && pass "the checkpoint records do_lower_case" || fail "no do_lower_case in $MODEL"
+CASE=(--task=RTE --data_dir="$TMP/data" --output_dir="$TMP/casing" --train_limit=16 --dev_limit=8 --test_limit=8 --epochs=1)
+expect_error "a flag that contradicts the checkpoint" "--lowercase=false contradicts .*/tokenizer_config.json \(do_lower_case: true\)" \
+  "$FINETUNE" "${CASE[@]}" --model="$MODEL" --lowercase=false
+expect_ok "--force_casing overrides it" "$FINETUNE" "${CASE[@]}" --model="$MODEL" --lowercase=false --force_casing
+grep -q '"lowercase_from": "--lowercase (forced)"' "$TMP/casing/RTE/run-0/flags.json" && pass "forced casing recorded" || fail "forced casing: $(cat "$TMP/casing/RTE/run-0/flags.json")"
+expect_ok "an agreeing flag is fine" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/casing2" --model="$MODEL" --lowercase=true
+CASED="$TMP/cased_model"
+cp -r "$MODEL" "$CASED" && rm "$CASED/manifest.json"
+printf '{"do_lower_case": false}\n' >"$CASED/tokenizer_config.json"
+expect_ok "a cased checkpoint is fine-tuned cased" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/casing3" --model="$CASED"
+grep -q '"lowercase": false' "$TMP/casing3/RTE/run-0/flags.json" && pass "casing taken from the checkpoint" || fail "cased: $(cat "$TMP/casing3/RTE/run-0/flags.json")"
+expect_error "...and --lowercase contradicts it" "--lowercase=true contradicts .*cased_model/tokenizer_config.json \(do_lower_case: false\)" \
+  "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/casing4" --model="$CASED" --lowercase
+rm "$CASED/tokenizer_config.json"
+expect_ok "no tokenizer settings: the old default, with a note" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/casing5" --model="$CASED"
+grep -q "records no do_lower_case" "$TMP/stderr" && grep -q '"lowercase": true' "$TMP/casing5/RTE/run-0/flags.json" \
+  && pass "the note and the default" || fail "note: $(cat "$TMP/stderr" | head -3)"
+printf 'not json' >"$CASED/tokenizer_config.json"
+expect_error "a malformed tokenizer_config.json is named" "cased_model/tokenizer_config.json: not a JSON object" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/casing6" --model="$CASED"
+expect_ok "--save_model" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/saved" --model="$MODEL" --save_model
+cmp -s "$TMP/saved/RTE/run-0/model/vocab.txt" "$MODEL/vocab.txt" && grep -q '"do_lower_case": true' "$TMP/saved/RTE/run-0/model/tokenizer_config.json" \
+  && pass "the saved model carries its vocabulary and casing" || fail "saved model: $(ls "$TMP/saved/RTE/run-0/model")"
+expect_ok "a saved model fine-tunes again" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/again" --model="$TMP/saved/RTE/run-0/model"
 finish
