@@ -35,7 +35,10 @@ ABSL_FLAG(int64_t, train_limit, -1, "Use only the first N training rows (smoke t
 ABSL_FLAG(int64_t, dev_limit, -1, "Use only the first N dev rows.");
 ABSL_FLAG(int64_t, test_limit, -1, "Use only the first N test rows.");
 ABSL_FLAG(std::string, device, "auto", "auto, cpu or cuda.");
-ABSL_FLAG(std::string, precision, "auto", "auto (bf16 autocast on CUDA) or fp32.");
+ABSL_FLAG(std::string, precision, "auto",
+          "auto (bf16 autocast on CUDA and on CPUs with native bf16: avx512_bf16 or amx_bf16; fp32 elsewhere), fp32 "
+          "or bf16.");
+ABSL_FLAG(bool, testing_emulated_bf16, false, "Testing hook: allow bf16 on a CPU without native bf16 (slow).");
 ABSL_FLAG(bool, save_model, false, "Also save the fine-tuned weights (RUN/model/).");
 ABSL_FLAG(bool, skip_malformed, false, "Skip and count malformed TSV rows instead of stopping.");
 ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0: default).");
@@ -93,12 +96,15 @@ int main(int argc, char** argv) {
     o.test_limit = absl::GetFlag(FLAGS_test_limit);
     o.device = absl::GetFlag(FLAGS_device);
     o.precision = absl::GetFlag(FLAGS_precision);
+    o.testing_emulated_bf16 = absl::GetFlag(FLAGS_testing_emulated_bf16);
     o.save_model = absl::GetFlag(FLAGS_save_model);
     o.skip_malformed = absl::GetFlag(FLAGS_skip_malformed);
     o.threads = absl::GetFlag(FLAGS_threads);
     if (o.warmup_fraction < 0 || o.warmup_fraction > 1) return electra::FlagError("warmup_fraction", "must be in [0, 1]");
     if (o.dropout < 0 || o.dropout >= 1) return electra::FlagError("dropout", "must be in [0, 1)");
-    if (o.precision != "auto" && o.precision != "fp32") return electra::FlagError("precision", "must be auto or fp32");
+    if (o.precision != "auto" && o.precision != "fp32" && o.precision != "bf16") {
+      return electra::FlagError("precision", "must be auto, fp32 or bf16");
+    }
     if (o.threads < 0) return electra::FlagError("threads", "must be >= 0");
     if (!(o.weight_decay >= 0)) return electra::FlagError("weight_decay", "must be >= 0");
     if (o.loss_reduction != "sum" && o.loss_reduction != "mean") {

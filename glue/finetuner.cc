@@ -103,7 +103,7 @@ torch::Tensor Predict(Classifier& model, const std::vector<Encoded>& examples, i
   for (size_t b = 0; b < order.size(); b += batch) {
     size_t e = std::min(order.size(), b + batch);
     Batch x = MakeBatch(examples, order, b, e, device);
-    AutocastScope scope(autocast, torch::kBFloat16);
+    AutocastScope scope(autocast, torch::kBFloat16, device.type());
     parts.push_back(model(x.ids, x.mask, x.types).to(torch::kFloat32).cpu());
   }
   torch::Tensor sorted = parts.empty() ? torch::zeros({0, 1}) : torch::cat(parts);
@@ -369,7 +369,7 @@ TrainSummary TrainOneRun(Classifier& model, FlatAdamW& optimizer, const Finetune
       torch::Tensor loss = torch::zeros({}, torch::TensorOptions().device(device));
       if (mine_end > mine_begin) {
         Batch x = MakeBatch(train, order, mine_begin, mine_end, device);
-        AutocastScope scope(autocast, torch::kBFloat16);
+        AutocastScope scope(autocast, torch::kBFloat16, device.type());
         torch::Tensor out = model(x.ids, x.mask, x.types).to(torch::kFloat32);  // (b, C)
         torch::Tensor per = task.regression()
                                 ? (out.squeeze(-1) - x.scores * setup.target_scale).pow(2)
@@ -419,6 +419,7 @@ nlohmann::ordered_json RunFlags(const FinetuneOptions& o, const Setup& setup, to
   flags["lowercase"] = setup.lowercase;
   flags["lowercase_from"] = setup.casing_source;
   flags["device"] = device.str();
+  flags["precision"] = o.precision;
   return flags;
 }
 
@@ -540,7 +541,12 @@ absl::Status RunFinetuning(FinetuneOptions o) {
   if (!device.ok()) return device.status();
   absl::Status connected = dist->Connect(*device);
   if (!connected.ok()) return connected;
-  const bool autocast = device->is_cuda() && o.precision != "fp32";
+  // bf16 autocast on CUDA and on CPUs with native bf16 (--precision=auto), fp32 elsewhere.
+  absl::StatusOr<std::string> precision = ResolvePrecision(o.precision, *device, o.testing_emulated_bf16);
+  if (!precision.ok()) return precision.status();
+  if (*precision == "fp16") return absl::InvalidArgumentError("--precision: finetune runs in auto, fp32 or bf16");
+  const bool autocast = *precision == "bf16";
+  o.precision = *precision;
 
   for (int run = 0; run < o.runs; ++run) {
     std::string run_dir = JoinPath(JoinPath(o.output_dir, (*task)->name), absl::StrCat("run-", run));

@@ -40,7 +40,8 @@ struct FinetuneOptions {
   bool scale_regression_targets = true; // STS-B trained on label / 5 (official); false: the raw 0-5 score
   int64_t train_limit = -1, dev_limit = -1, test_limit = -1;  // first N rows only (smoke tests)
   std::string device = "auto";
-  std::string precision = "auto";
+  std::string precision = "auto";  // auto (bf16 on CUDA and CPUs with native bf16, else fp32) | fp32 | bf16
+  bool testing_emulated_bf16 = false;  // tests: bf16 on a CPU without native bf16
   bool save_model = false;
   bool skip_malformed = false;
   int threads = 0;

@@ -48,7 +48,7 @@ ElectraOutputImpl::ElectraOutputImpl(int in, int out, double eps, double p) : dr
 }
 
 torch::Tensor ElectraOutputImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
-  return LayerNorm(Dropout(dense(x), dropout, is_training()) + residual);
+  return LayerNorm(ToFloat(Dropout(dense(x), dropout, is_training()) + residual));
 }
 
 ElectraAttentionImpl::ElectraAttentionImpl(const ElectraConfig& c) {
@@ -134,7 +134,7 @@ GeneratorPredictionsImpl::GeneratorPredictionsImpl(const ElectraConfig& c) {
 }
 
 torch::Tensor GeneratorPredictionsImpl::forward(const torch::Tensor& h) {
-  return LayerNorm(torch::gelu(dense(h)));
+  return LayerNorm(ToFloat(torch::gelu(dense(h))));
 }
 
 LmHeadImpl::LmHeadImpl(int vocab_size) { bias = register_parameter("bias", torch::zeros({vocab_size})); }

@@ -28,38 +28,55 @@ inline torch::Tensor Attention(const torch::Tensor& q, const torch::Tensor& k, c
 #else
   auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(q.size(-1)));
   scores = scores.masked_fill(keep.logical_not(), -std::numeric_limits<float>::infinity());
-  auto probs = torch::softmax(scores, -1);
+  auto probs = torch::softmax(scores, -1, torch::kFloat32);  // fp32 under autocast, as CUDA's
   if (training && dropout > 0) probs = torch::dropout(probs, dropout, true);
   return torch::matmul(probs, v);
 #endif
 }
 
-// Autocast (mixed precision) on CUDA: bf16 or fp16 for matrix products, fp32 elsewhere.
+// Autocast (mixed precision): bf16 or fp16 for matrix products, fp32 elsewhere, on CUDA or (bf16)
+// on the CPU. The CPU's autocast in LibTorch 1.13 leaves LayerNorm and softmax to their input's
+// type, so the model casts their inputs to fp32 itself (ToFloat), as CUDA's autocast does.
 class AutocastScope {
  public:
-  AutocastScope(bool enabled, torch::Dtype dtype) : enabled_(enabled) {
+  AutocastScope(bool enabled, torch::Dtype dtype, torch::DeviceType device = torch::kCUDA)
+      : enabled_(enabled), cpu_(device == torch::kCPU) {
     if (!enabled_) return;
 #if TORCH_VERSION_MAJOR >= 2
-    prev_dtype_ = at::autocast::get_autocast_dtype(at::kCUDA);
-    prev_enabled_ = at::autocast::is_autocast_enabled(at::kCUDA);
-    at::autocast::set_autocast_dtype(at::kCUDA, dtype);
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    const at::DeviceType type = cpu_ ? at::kCPU : at::kCUDA;
+    prev_dtype_ = at::autocast::get_autocast_dtype(type);
+    prev_enabled_ = at::autocast::is_autocast_enabled(type);
+    at::autocast::set_autocast_dtype(type, dtype);
+    at::autocast::set_autocast_enabled(type, true);
 #else
-    prev_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    prev_enabled_ = at::autocast::is_enabled();
-    at::autocast::set_autocast_gpu_dtype(dtype);
-    at::autocast::set_enabled(true);
+    if (cpu_) {
+      prev_dtype_ = at::autocast::get_autocast_cpu_dtype();
+      prev_enabled_ = at::autocast::is_cpu_enabled();
+      at::autocast::set_autocast_cpu_dtype(dtype);
+      at::autocast::set_cpu_enabled(true);
+    } else {
+      prev_dtype_ = at::autocast::get_autocast_gpu_dtype();
+      prev_enabled_ = at::autocast::is_enabled();
+      at::autocast::set_autocast_gpu_dtype(dtype);
+      at::autocast::set_enabled(true);
+    }
 #endif
   }
   ~AutocastScope() {
     if (!enabled_) return;
     at::autocast::clear_cache();
 #if TORCH_VERSION_MAJOR >= 2
-    at::autocast::set_autocast_enabled(at::kCUDA, prev_enabled_);
-    at::autocast::set_autocast_dtype(at::kCUDA, prev_dtype_);
+    const at::DeviceType type = cpu_ ? at::kCPU : at::kCUDA;
+    at::autocast::set_autocast_enabled(type, prev_enabled_);
+    at::autocast::set_autocast_dtype(type, prev_dtype_);
 #else
-    at::autocast::set_enabled(prev_enabled_);
-    at::autocast::set_autocast_gpu_dtype(prev_dtype_);
+    if (cpu_) {
+      at::autocast::set_cpu_enabled(prev_enabled_);
+      at::autocast::set_autocast_cpu_dtype(prev_dtype_);
+    } else {
+      at::autocast::set_enabled(prev_enabled_);
+      at::autocast::set_autocast_gpu_dtype(prev_dtype_);
+    }
 #endif
   }
   AutocastScope(const AutocastScope&) = delete;
@@ -67,9 +84,15 @@ class AutocastScope {
 
  private:
   bool enabled_;
+  bool cpu_;
   bool prev_enabled_ = false;
   at::ScalarType prev_dtype_ = at::kHalf;
 };
+
+// `x` in fp32 (itself when it already is): the input of LayerNorm and softmax under autocast.
+inline torch::Tensor ToFloat(const torch::Tensor& x) {
+  return x.scalar_type() == torch::kFloat32 ? x : x.to(torch::kFloat32);
+}
 
 }  // namespace electra
 

@@ -1,5 +1,6 @@
 #include "train/device.h"
 
+#include <cpuid.h>
 #include <dlfcn.h>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -71,6 +72,55 @@ void RestoreDefaultGeneratorStates(torch::Device device,
     }
 #endif
   }
+}
+
+namespace {
+
+struct Bf16Features {
+  bool avx512_bf16 = false, amx_bf16 = false;
+};
+
+Bf16Features ReadBf16Features() {
+  Bf16Features f;
+  unsigned eax, ebx, ecx, edx;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) {
+    f.amx_bf16 = (edx >> 22) & 1;  // CPUID.(EAX=7,ECX=0):EDX[22]
+    if (eax >= 1 && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) {
+      f.avx512_bf16 = (eax >> 5) & 1;  // CPUID.(EAX=7,ECX=1):EAX[5]
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+bool CpuHasNativeBf16() {
+  static const Bf16Features f = ReadBf16Features();
+  return f.avx512_bf16 || f.amx_bf16;
+}
+
+std::string CpuBf16Description() {
+  Bf16Features f = ReadBf16Features();
+  return std::string("avx512_bf16 ") + (f.avx512_bf16 ? "yes" : "no") + ", amx_bf16 " + (f.amx_bf16 ? "yes" : "no");
+}
+
+absl::StatusOr<std::string> ResolvePrecision(const std::string& flag, torch::Device device, bool allow_emulated_bf16) {
+  if (flag != "auto" && flag != "fp32" && flag != "bf16" && flag != "fp16") {
+    return absl::InvalidArgumentError("--precision: must be auto, fp32, bf16 or fp16, not '" + flag + "'");
+  }
+  if (device.is_cuda()) return flag == "auto" ? std::string("bf16") : flag;
+  if (flag == "auto") return std::string(CpuHasNativeBf16() ? "bf16" : "fp32");
+  if (flag == "fp16") {
+    return absl::InvalidArgumentError("--precision=fp16 needs a CUDA device (the CPU has no fp16 matrix units); "
+                                      "use --precision=auto, bf16 or fp32");
+  }
+  if (flag == "bf16" && !CpuHasNativeBf16() && !allow_emulated_bf16) {
+    return absl::FailedPreconditionError(
+        "--precision=bf16 needs a CPU with native bf16 matrix instructions, and this one has none (" +
+        CpuBf16Description() + "): oneDNN would emulate bf16 an order of magnitude slower than fp32. "
+        "Use --precision=auto (fp32 here) or fp32");
+  }
+  return flag;
 }
 
 void SeedEverything(uint64_t seed) { torch::manual_seed(seed); }

@@ -34,7 +34,14 @@ ABSL_FLAG(double, dropout, -1, "Dropout (default 0.1; 0 for exactly reproducible
 ABSL_FLAG(double, weight_decay, 0.01, "AdamW weight decay (not on LayerNorm or biases).");
 ABSL_FLAG(std::string, init, "truncated_normal", "Weight init: truncated_normal (official) or normal (HF).");
 ABSL_FLAG(std::string, device, "auto", "auto, cpu or cuda.");
-ABSL_FLAG(std::string, precision, "auto", "auto (bf16 on CUDA, fp32 on CPU), fp32, bf16 or fp16.");
+ABSL_FLAG(std::string, precision, "auto",
+          "auto (bf16 autocast on CUDA and on CPUs with native bf16, i.e. avx512_bf16 or amx_bf16; fp32 on other "
+          "CPUs), fp32, bf16 or fp16 (CUDA only).");
+ABSL_FLAG(bool, testing_emulated_bf16, false,
+          "Testing hook: allow --precision=bf16 on a CPU without native bf16 (same numerics, much slower).");
+ABSL_FLAG(int, profile_steps, 0,
+          "Profile this many steps (after the first 5) with torch's profiler: operator self times per step, "
+          "written to OUTPUT_DIR/profile.md and printed.");
 ABSL_FLAG(int, accumulate, 1, "Split each update's batch into K micro-batches (same update).");
 ABSL_FLAG(int64_t, shuffle_window, 10000, "Records shuffled together (bounded-memory shuffle).");
 ABSL_FLAG(bool, skip_corrupt_records, false, "Skip corrupt records (counted) instead of stopping.");
@@ -103,6 +110,9 @@ int main(int argc, char** argv) {
     }
     o.device = absl::GetFlag(FLAGS_device);
     o.precision = absl::GetFlag(FLAGS_precision);
+    o.testing_emulated_bf16 = absl::GetFlag(FLAGS_testing_emulated_bf16);
+    o.profile_steps = absl::GetFlag(FLAGS_profile_steps);
+    if (o.profile_steps < 0) return electra::FlagError("profile_steps", "must be >= 0");
     o.accumulate = absl::GetFlag(FLAGS_accumulate);
     o.shuffle_window = absl::GetFlag(FLAGS_shuffle_window);
     o.skip_corrupt_records = absl::GetFlag(FLAGS_skip_corrupt_records);

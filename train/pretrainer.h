@@ -37,7 +37,10 @@ struct PretrainOptions {
   double weight_decay = 0.01;
   InitStyle init = InitStyle::kTruncatedNormal;
   std::string device = "auto";   // auto | cpu | cuda
-  std::string precision = "auto";  // auto (bf16 on CUDA, fp32 on CPU) | fp32 | bf16 | fp16
+  // auto (bf16 on CUDA and on CPUs with native bf16, else fp32) | fp32 | bf16 | fp16 (CUDA).
+  std::string precision = "auto";
+  bool testing_emulated_bf16 = false;  // tests: allow bf16 on a CPU without native bf16 (slow)
+  int profile_steps = 0;               // > 0: write OUTPUT/profile.md of that many steps' operators
   int accumulate = 1;
   int64_t shuffle_window = 10000;
   bool skip_corrupt_records = false;

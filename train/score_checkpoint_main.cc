@@ -20,6 +20,10 @@ ABSL_FLAG(double, temperature, -1, "Sampling temperature (default: the checkpoin
 ABSL_FLAG(std::string, json, "", "Also write the result as JSON to this file.");
 ABSL_FLAG(std::string, format, "text", "What stdout gets: text (one line) or json.");
 ABSL_FLAG(std::string, device, "auto", "auto, cpu or cuda.");
+ABSL_FLAG(std::string, precision, "auto",
+          "auto (bf16 autocast on CUDA and on CPUs with native bf16; fp32 elsewhere), fp32 or bf16. Sampling and the "
+          "metrics are fp32 either way.");
+ABSL_FLAG(bool, testing_emulated_bf16, false, "Testing hook: allow bf16 on a CPU without native bf16 (slow).");
 ABSL_FLAG(int, threads, 0, "Intra-op CPU threads (0: the library's default).");
 
 int main(int argc, char** argv) {
@@ -41,6 +45,11 @@ int main(int argc, char** argv) {
     o.temperature = absl::GetFlag(FLAGS_temperature);
     o.device = absl::GetFlag(FLAGS_device);
     o.threads = absl::GetFlag(FLAGS_threads);
+    o.precision = absl::GetFlag(FLAGS_precision);
+    o.testing_emulated_bf16 = absl::GetFlag(FLAGS_testing_emulated_bf16);
+    if (o.precision != "auto" && o.precision != "fp32" && o.precision != "bf16") {
+      return electra::FlagError("precision", "must be auto, fp32 or bf16");
+    }
     std::string format = absl::GetFlag(FLAGS_format);
     if (o.checkpoint.empty()) return electra::FlagError("checkpoint", "is required");
     if (o.data.empty()) return electra::FlagError("data", "is required");

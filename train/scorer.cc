@@ -16,6 +16,7 @@
 #include "nlohmann/json.hpp"
 #include "tokenizer/vocab.h"
 #include "train/checkpoint.h"
+#include "model/torch_compat.h"
 #include "train/device.h"
 #include "train/disc_metrics.h"
 #include "train/electra_step.h"
@@ -159,6 +160,10 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   // Models (each loads its own copy of the shared embeddings).
   absl::StatusOr<torch::Device> device = ResolveDevice(o.device);
   if (!device.ok()) return device.status();
+  absl::StatusOr<std::string> precision = ResolvePrecision(o.precision, *device, o.testing_emulated_bf16);
+  if (!precision.ok()) return precision.status();
+  if (*precision == "fp16") return absl::InvalidArgumentError("--precision: score_checkpoint runs in auto, fp32 or bf16");
+  const bool autocast = *precision == "bf16";  // the towers' matrix products; sampling and metrics stay fp32
   Discriminator discriminator(*dc);
   Generator generator(*gc);
   absl::Status s = LoadModelDir(disc_dir, *discriminator);
@@ -176,6 +181,7 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   r.data = o.data;
   r.step = state->step;
   r.temperature = temperature;
+  r.precision = *precision;
   std::vector<float> scores;            // discriminator logits, real tokens
   std::vector<uint8_t> labels;          // replaced = 1
   std::vector<float> tf_probs;          // the official metric's inputs (padding included)
@@ -203,9 +209,13 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
     }
     DeviceBatch b = ToDevice(MaskBatch(*batch, mo), *device);
     const int64_t B = b.input_ids.size(0), P = b.masked_positions.size(1);
-    auto hidden = generator->Hidden(b.masked_ids, b.attention_mask, b.token_type_ids);  // (B, T, Hg)
-    auto index = b.masked_positions.unsqueeze(-1).expand({B, P, hidden.size(2)});      // (B, P, Hg)
-    auto logits = generator->Logits(hidden.gather(1, index)).to(torch::kFloat32);      // (B, P, V)
+    torch::Tensor logits;  // (B, P, V)
+    {
+      AutocastScope scope(autocast, torch::kBFloat16, device->type());
+      auto hidden = generator->Hidden(b.masked_ids, b.attention_mask, b.token_type_ids);  // (B, T, Hg)
+      auto index = b.masked_positions.unsqueeze(-1).expand({B, P, hidden.size(2)});      // (B, P, Hg)
+      logits = generator->Logits(hidden.gather(1, index)).to(torch::kFloat32);
+    }
     const int64_t V = logits.size(2);
     auto weights = b.masked_weights;                                                   // (B, P)
     auto ce = torch::nn::functional::cross_entropy(
@@ -215,7 +225,11 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
     noise.set_current_seed(MixSeed(o.seed, kScoreNoiseStream, k));
     auto sampled = SampleTokens(logits, torch::rand({B, P, V}, noise, f32), temperature);  // (B, P)
     auto fake = ReplaceTokens(b.input_ids, b.masked_positions, weights, sampled);            // (B, T)
-    auto disc_logits = discriminator(fake, b.attention_mask, b.token_type_ids).to(torch::kFloat32);  // (B, T)
+    torch::Tensor disc_logits;  // (B, T)
+    {
+      AutocastScope scope(autocast, torch::kBFloat16, device->type());
+      disc_logits = discriminator(fake, b.attention_mask, b.token_type_ids).to(torch::kFloat32);
+    }
     auto y = (fake != b.input_ids).to(torch::kFloat32);
     auto real = b.attention_mask.to(torch::kFloat32);
     auto bce = torch::binary_cross_entropy_with_logits(disc_logits, y, {}, {}, at::Reduction::None);
@@ -294,6 +308,7 @@ std::string ScoreToJson(const ScoreResult& r) {
   j["data"] = r.data;
   j["step"] = r.step;
   j["temperature"] = r.temperature;
+  j["precision"] = r.precision;
   j["examples"] = r.examples;
   j["tokens"] = r.tokens;
   j["masked"] = r.masked;

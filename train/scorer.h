@@ -27,12 +27,15 @@ struct ScoreOptions {
   std::string mask_sampling;      // "" (the checkpoint's), with_replacement, without_replacement
   double temperature = -1;        // -1: the checkpoint's training value
   std::string device = "auto";
+  std::string precision = "auto";  // auto (bf16 on CUDA and CPUs with native bf16, else fp32) | fp32 | bf16
+  bool testing_emulated_bf16 = false;
   int threads = 0;
 };
 
 struct ScoreResult {
   std::string checkpoint, generator, data;
   int64_t step = 0;
+  std::string precision;  // what the towers ran in
   double temperature = 1;
   int64_t examples = 0, tokens = 0, masked = 0;
   double gen_loss = 0, gen_accuracy = 0, gen_majority_accuracy = 0, gen_sampled_original = 0;

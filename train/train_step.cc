@@ -55,8 +55,9 @@ TrainStep::TrainStep(Generator generator, Discriminator discriminator, FlatAdamW
 
 std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db, int64_t step,
                                                            const torch::Tensor& given_noise) {
-  const bool cuda = device_.is_cuda();
-  const bool autocast = cuda && o_.precision != "fp32";
+  // Mixed precision on CUDA and (bf16) on the CPU; sampling, losses, metrics and the optimizer
+  // stay fp32 either way.
+  const bool autocast = o_.precision != "fp32";
   const auto autocast_dtype = o_.precision == "fp16" ? torch::kFloat16 : torch::kBFloat16;
   const int64_t local = db.input_ids.size(0), micro = local / o_.accumulate;
   const int64_t P = db.masked_positions.size(1);
@@ -94,7 +95,7 @@ std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db
     torch::Tensor noise = uniform.narrow(0, j * micro, micro);
     StepStats s;
     {
-      AutocastScope scope(autocast, autocast_dtype);
+      AutocastScope scope(autocast, autocast_dtype, device_.type());
       s = ElectraForward(generator_, discriminator_, part, noise, o_.objective);
     }
     torch::Tensor gen_loss = s.gen_sum / gen_den, disc_loss = s.disc_sum / disc_den;

@@ -137,5 +137,15 @@ expect_error "a malformed tokenizer_config.json is named" "cased_model/tokenizer
 expect_ok "--save_model" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/saved" --model="$MODEL" --save_model
 cmp -s "$TMP/saved/RTE/run-0/model/vocab.txt" "$MODEL/vocab.txt" && grep -q '"do_lower_case": true' "$TMP/saved/RTE/run-0/model/tokenizer_config.json" \
   && pass "the saved model carries its vocabulary and casing" || fail "saved model: $(ls "$TMP/saved/RTE/run-0/model")"
+# Precision: bf16 where the CPU has it natively (or emulated on request), never fp16 on the CPU.
+if grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then
+  expect_ok "finetune in bf16" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/bf16" --model="$MODEL" --precision=bf16
+else
+  expect_error "finetune: bf16 without native support" "--precision=bf16 needs a CPU with native bf16" \
+    "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/bf16" --model="$MODEL" --precision=bf16
+  expect_ok "finetune in emulated bf16" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/bf16" --model="$MODEL" --precision=bf16 --testing_emulated_bf16
+fi
+grep -q '"precision": "bf16"' "$TMP/bf16/RTE/run-0/flags.json" && pass "bf16 recorded" || fail "bf16 flags: $(cat "$TMP/bf16/RTE/run-0/flags.json")"
+expect_error "finetune: fp16" "--precision: must be auto, fp32 or bf16" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/fp16" --model="$MODEL" --precision=fp16
 expect_ok "a saved model fine-tunes again" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/again" --model="$TMP/saved/RTE/run-0/model"
 finish

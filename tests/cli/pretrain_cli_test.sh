@@ -60,7 +60,18 @@ expect_error "unknown size" "--size: must be tiny, mini, small, base or large" "
 expect_error "stop_at beyond steps" "--stop_at=9 is beyond --steps=8" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x4" --stop_at=9
 expect_error "batch not divisible" "--batch_size=8 must be a multiple of .*--accumulate \(3\)" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x5" --accumulate=3
 expect_error "bad mask style" "--mask_style: must be official or bernoulli" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x6" --mask_style=random
-expect_error "bf16 on the CPU" "--precision=bf16 needs a CUDA device" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7" --device=cpu --precision=bf16
+# bf16 on the CPU: run where the processor has native bf16, refused (naming what is missing) where not.
+if grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then
+  expect_ok "bf16 on a CPU with native bf16" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7" --device=cpu --precision=bf16 --steps=2
+  grep -q "bf16 autocast on the CPU" "$TMP/stderr" && pass "says it trains in bf16" || fail "no bf16 note: $(head -3 "$TMP/stderr")"
+else
+  expect_error "bf16 on a CPU without it names the missing capability" \
+    "--precision=bf16 needs a CPU with native bf16 .*avx512_bf16 no, amx_bf16 no" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7" --device=cpu --precision=bf16
+  expect_ok "...and runs when emulation is asked for (tests)" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7" --device=cpu \
+    --precision=bf16 --testing_emulated_bf16 --steps=2
+fi
+expect_error "fp16 on the CPU" "--precision=fp16 needs a CUDA device" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7b" --device=cpu --precision=fp16
+expect_error "unknown precision" "--precision: must be auto, fp32, bf16 or fp16" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x7c" --precision=fp8
 expect_error "unknown flag" "Unknown command line flag 'step'" "$PRETRAIN" --step=3
 "$BUILD_VOCAB" --input=data/corpus/gutenberg/Alice-s-Adventures-in-Wonderland_11.txt --output="$TMP/other_vocab.txt" --vocab_size=500 2>/dev/null
 expect_error "vocabulary mismatch" "made with another vocabulary" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/x8" --vocab="$TMP/other_vocab.txt"
