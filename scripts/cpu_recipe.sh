@@ -14,9 +14,9 @@
 #
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=4000,8000]
 #       [--seeds=3] [--sst2_limit=8000] [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
-#       [--steps_per_second=R] [--vocab_size=8000] [--finetune_args="..."]
-# --steps_per_second converts steps to minutes at a rate measured alone (the logged rate is lower
-# when other jobs shared the cores during pretraining); default: the rate pretrain logged.
+#       [--vocab_size=8000] [--finetune_args="..."]
+# "Minutes" are pretraining minutes by the clock (pretrain records them in each checkpoint), so run
+# it alone on the machine: other jobs sharing the cores make them longer.
 # --finetune_args go to every finetune (after the recipe's own flags, so they override them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +29,6 @@ sst2_limit=8000
 tasks=CoLA,SST-2,MRPC,STS-B,RTE
 pretrain_args="--generator_fraction=0.25 --lr=5e-4 --warmup_steps=1000"
 bin=bazel-bin
-rate=0
 vocab_size=8000
 finetune_args=""
 for arg in "$@"; do
@@ -43,7 +42,6 @@ for arg in "$@"; do
     --tasks=*) tasks="${arg#*=}" ;;
     --pretrain_args=*) pretrain_args="${arg#*=}" ;;
     --bin=*) bin="${arg#*=}" ;;
-    --steps_per_second=*) rate="${arg#*=}" ;;
     --vocab_size=*) vocab_size="${arg#*=}" ;;
     --finetune_args=*) finetune_args="${arg#*=}" ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -59,7 +57,6 @@ for c in ${checkpoints//,/ }; do
   [ "$c" -le "$steps" ] || { echo "cpu_recipe.sh: --checkpoints=$checkpoints has step $c, past --steps=$steps" >&2; exit 2; }
 done
 [ -n "${checkpoints//,/}" ] || { echo "cpu_recipe.sh: --checkpoints is empty" >&2; exit 2; }
-[[ "$rate" =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "cpu_recipe.sh: --steps_per_second=$rate is not a number" >&2; exit 2; }
 for t in tokenizer/build_vocab corpus/shard_corpus train/pretrain train/score_checkpoint glue/finetune eval/evaluate; do
   [ -x "$bin/$t" ] || { echo "cpu_recipe.sh: $bin/$t is not built (./scripts/setup.sh && bazel build -c opt //tokenizer:build_vocab //corpus:shard_corpus //train:pretrain //train:score_checkpoint //glue:finetune //eval:evaluate)" >&2; exit 1; }
 done
@@ -92,26 +89,14 @@ fi
   --output_dir="$work/untrained" --stop_at=1 2>>"$work/logs/pretrain.log"
 scripts/plot_pretraining.sh "$work/run" "$work/loss_curves.png" 2>>"$work/logs/pretrain.log" || true
 
-# Minutes of pretraining per checkpoint, from the logged throughput (metrics.jsonl).
-python3 - "$work/run/metrics.jsonl" "$checkpoints" "$rate" >"$work/minutes.tsv" <<'PY'
-import json, sys
-if float(sys.argv[3]) > 0:
-    for c in map(int, sys.argv[2].split(",")):
-        print(f"{c}\t{c / float(sys.argv[3]) / 60:.1f}")
-    sys.exit(0)
-rows = {}
-for line in open(sys.argv[1]):
-    if line.strip():
-        r = json.loads(line)
-        rows[r["step"]] = r
-seconds, last = 0.0, 0
-for step in sorted(rows):
-    seconds += (step - last) / max(rows[step]["steps_per_second"], 1e-9)
-    rows[step]["elapsed"] = seconds
-    last = step
+# Minutes of pretraining per checkpoint, by the clock: the wall-clock seconds of pretrain's step
+# loop up to that step, summed over resumes (training_state.json's train_seconds).
+python3 - "$work/run/checkpoints" "$checkpoints" >"$work/minutes.tsv" <<'PY'
+import json, os, sys
 for c in map(int, sys.argv[2].split(",")):
-    done = [s for s in sorted(rows) if s <= c]
-    print(f"{c}\t{rows[done[-1]]['elapsed'] / 60 if done else 0:.1f}")
+    path = os.path.join(sys.argv[1], f"step-{c:08d}", "training_state.json")
+    if os.path.exists(path):
+        print(f"{c}\t{json.load(open(path)).get('train_seconds', 0) / 60:.1f}")
 PY
 
 # 3. Held-out scores.

@@ -7,9 +7,12 @@
 #   scripts/pipeline.sh [--corpus=FILES] [--vocab=PATH | --build_vocab_size=N] [--size=small]
 #       [--steps=N] [--batch_size=B] [--lr=X] [--warmup_steps=N] [--max_seq_length=128]
 #       [--glue_dir=data/glue] [--tasks=CoLA,SST-2,...] [--runs=10] [--work_dir=work/pipeline]
-#       [--gpus=N] [--device=auto] [--seed=42] [--save_every=N] [--log_every=N]
+#       [--gpus=N] [--device=auto] [--cpu_procs=N] [--seed=42] [--save_every=N] [--log_every=N]
 #       [--finetune_args="--train_limit=2000 ..."] [--pretrain_args="..."] [--bin_dir=DIR]
 #       [--compare_untrained]
+# --cpu_procs=N (with --device=cpu; default: one per core) runs pretraining and fine-tuning as N
+# data-parallel processes of one thread each (c10d/Gloo), which measured faster than N threads in
+# one process (docs/benchmarks.md); --cpu_procs=1 runs one process.
 # --bin_dir uses already built tools (DIR/tokenizer/build_vocab, ...) instead of building them.
 # --compare_untrained also fine-tunes the same architecture from its untrained initialisation (the
 # pretraining run's own initial weights) with the same fine-tuning, and shows both rows and the
@@ -32,6 +35,7 @@ runs=10   # the seed's protocol: 10 fine-tuning runs per task (the official one:
 work=work/pipeline
 gpus=0
 device=auto
+cpu_procs=$(nproc)
 seed=42
 save_every=1000
 log_every=100
@@ -59,6 +63,7 @@ for arg in "$@"; do
     --work_dir=*) work="${arg#*=}" ;;
     --gpus=*) gpus="${arg#*=}" ;;
     --device=*) device="${arg#*=}" ;;
+    --cpu_procs=*) cpu_procs="${arg#*=}" ;;
     --seed=*) seed="${arg#*=}" ;;
     --save_every=*) save_every="${arg#*=}" ;;
     --log_every=*) log_every="${arg#*=}" ;;
@@ -73,6 +78,15 @@ for arg in "$@"; do
 done
 [[ "$gpus" =~ ^[0-9]+$ ]] || { echo "pipeline.sh: --gpus must be a number" >&2; exit 2; }
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: --runs must be a positive number" >&2; exit 2; }
+[[ "$cpu_procs" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: --cpu_procs must be a positive number" >&2; exit 2; }
+# Data-parallel CPU processes only where the run is on the CPU; one thread each.
+procs=1
+[ "$device" = cpu ] && procs=$cpu_procs
+cpu_launch=()
+if [ "$procs" -gt 1 ]; then
+  port=$((29500 + RANDOM % 10000))
+  cpu_launch=(scripts/launch.sh --nproc="$procs" --master_port="$port" --)
+fi
 
 mkdir -p "$work/logs"
 logs="$work/logs"
@@ -136,8 +150,10 @@ if [ "$gpus" -gt 1 ]; then
   scripts/launch.sh --nproc="$gpus" -- "$bin/train/pretrain" "${flags[@]}" --device=cuda >"$logs/pretrain.log" 2>&1 || {
     echo "pipeline.sh: step 'pretrain' failed; see $logs/pretrain.log and $logs/pretrain.rank*.log" >&2; tail -n 5 "$logs/pretrain.log" >&2; exit 1; }
 else
-  say "pretrain: $size (log $logs/pretrain.log; progress below)"
-  if ! "$bin/train/pretrain" "${flags[@]}" 2> >(tee "$logs/pretrain.log" | grep --line-buffered -E "^pretrain" >&2); then
+  say "pretrain: $size$([ "$procs" -gt 1 ] && echo " on $procs CPU processes") (log $logs/pretrain.log; progress below)"
+  [ "$procs" -gt 1 ] && flags+=(--threads=1)
+  if ! "${cpu_launch[@]+"${cpu_launch[@]}"}" "$bin/train/pretrain" "${flags[@]}" \
+      2> >(tee "$logs/pretrain.log" | grep --line-buffered -E "^pretrain" >&2); then
     echo "pipeline.sh: step 'pretrain' failed; see $logs/pretrain.log" >&2
     exit 1
   fi
@@ -168,7 +184,7 @@ if [ "$compare_untrained" = true ]; then
   untrained_model="$work/untrained/checkpoints/step-00000001/discriminator"
   if [ ! -f "$work/untrained/checkpoints/step-00000001/DONE" ]; then
     say "untrained baseline: the initial weights of the same run"
-    run untrained "$bin/train/pretrain" "${untrained_flags[@]}" --stop_at=1
+    run untrained "${cpu_launch[@]+"${cpu_launch[@]}"}" "$bin/train/pretrain" "${untrained_flags[@]}" --stop_at=1
   fi
 fi
 
@@ -184,15 +200,22 @@ for task in ${tasks//,/ }; do
   fi
   say "finetune $task: $runs run(s)${untrained_model:+, pretrained and untrained}"
   pid=""
+  # On CPU processes, one thread each.
+  ft_threads=()
+  [ "$procs" -gt 1 ] && ft_threads=(--threads=1)
   if [ -n "$untrained_model" ]; then
     # shellcheck disable=SC2086
     run "finetune_untrained_$task" "$bin/glue/finetune" --task="$task" --data_dir="$glue_dir" --model="$untrained_model" \
-      --output_dir="$results_untrained" --runs="$runs" --seed="$seed" --device="$device" $finetune_args &
+      --output_dir="$results_untrained" --runs="$runs" --seed="$seed" --device="$device" \
+      "${ft_threads[@]+"${ft_threads[@]}"}" $finetune_args &
     pid=$!
   fi
+  # Alone, fine-tuning takes the CPU processes; beside the untrained model's runs, one each.
+  ft_launch=()
+  [ -z "$untrained_model" ] && [ "$procs" -gt 1 ] && ft_launch=(scripts/launch.sh --nproc="$procs" --master_port=$((port + 1)) --)
   # shellcheck disable=SC2086
-  run "finetune_$task" "$bin/glue/finetune" --task="$task" --data_dir="$glue_dir" --model="$model" \
-    --output_dir="$results" --runs="$runs" --seed="$seed" --device="$device" $finetune_args
+  run "finetune_$task" "${ft_launch[@]+"${ft_launch[@]}"}" "$bin/glue/finetune" --task="$task" --data_dir="$glue_dir" --model="$model" \
+    --output_dir="$results" --runs="$runs" --seed="$seed" --device="$device" "${ft_threads[@]+"${ft_threads[@]}"}" $finetune_args
   if [ -n "$pid" ] && ! wait "$pid"; then exit 1; fi
   ran=$((ran + 1))
 done

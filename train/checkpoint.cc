@@ -27,6 +27,14 @@ namespace electra {
 
 std::string CheckpointDirName(int64_t step) { return absl::StrFormat("step-%08d", step); }
 
+std::string ObjectiveOf(const TrainingState& s) {
+  nlohmann::json flags = nlohmann::json::parse(s.flags_json, nullptr, false);
+  if (flags.is_object() && flags.contains("objective") && flags["objective"].is_string()) {
+    return flags["objective"].get<std::string>();
+  }
+  return "electra";
+}
+
 std::string TrainingStateToJson(const TrainingState& s) {
   nlohmann::ordered_json j;
   j["format_version"] = kCheckpointFormatVersion;
@@ -36,6 +44,7 @@ std::string TrainingStateToJson(const TrainingState& s) {
   j["total_steps"] = s.total_steps;
   j["seed"] = s.seed;
   j["world_size"] = s.world_size;
+  j["train_seconds"] = s.train_seconds;
   j["flags"] = nlohmann::ordered_json::parse(s.flags_json, nullptr, false);
   return j.dump(2) + "\n";
 }
@@ -54,6 +63,7 @@ absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& text, con
     s.total_steps = j.at("total_steps").get<int64_t>();
     s.seed = j.at("seed").get<uint64_t>();
     s.world_size = j.value("world_size", 1);
+    s.train_seconds = j.value("train_seconds", 0.0);
     s.flags_json = j.contains("flags") ? j["flags"].dump() : "{}";
     s.manifest = j.value("manifest", "");
     return s;
@@ -116,7 +126,7 @@ absl::Status SaveCheckpoint(const std::string& checkpoints_dir, const Checkpoint
     if (!bytes.ok()) return absl::InvalidArgumentError(absl::StrCat(JoinPath(tmp, name), ": ", bytes.status().message()));
     return WriteRecorded(tmp, name, *bytes, &manifest);
   };
-  if (s.ok()) s = save_model("discriminator", c.discriminator_config, *c.discriminator);
+  if (s.ok() && c.discriminator != nullptr) s = save_model("discriminator", c.discriminator_config, *c.discriminator);
   TestDelay();
   if (s.ok()) s = save_model("generator", c.generator_config, *c.generator);
   TestDelay();
@@ -178,23 +188,28 @@ absl::StatusOr<TrainingState> ValidateCheckpoint(const std::string& dir) {
     checked.insert(name);
     return bytes;
   };
-  for (const char* f : {"discriminator/model.safetensors", "generator/model.safetensors", "optimizer.safetensors",
-                        "rng.safetensors"}) {
+  absl::StatusOr<std::string> text = read("training_state.json");
+  if (!text.ok()) return text.status();
+  absl::StatusOr<TrainingState> state = TrainingStateFromJson(*text, JoinPath(dir, "training_state.json"));
+  if (!state.ok()) return state.status();
+  // A masked LM alone (objective mlm) has no discriminator directory.
+  std::vector<std::string> towers = {"generator"};
+  if (ObjectiveOf(*state) == "electra") towers.insert(towers.begin(), "discriminator");
+  std::vector<std::string> tensor_files = {"optimizer.safetensors", "rng.safetensors"};
+  for (const auto& t : towers) tensor_files.insert(tensor_files.end() - 2, t + "/model.safetensors");
+  for (const std::string& f : tensor_files) {
     absl::StatusOr<std::string> bytes = read(f);
     if (!bytes.ok()) return bytes.status();
     auto file = SafetensorsFile::Parse(*std::move(bytes), JoinPath(dir, f));
     if (!file.ok()) return file.status();
   }
-  for (const char* f : {"discriminator/config.json", "generator/config.json"}) {
+  for (const auto& t : towers) {
+    const std::string f = t + "/config.json";
     absl::StatusOr<std::string> bytes = read(f);
     if (!bytes.ok()) return bytes.status();
     auto config = ConfigFromJson(*bytes, JoinPath(dir, f));
     if (!config.ok()) return config.status();
   }
-  absl::StatusOr<std::string> text = read("training_state.json");
-  if (!text.ok()) return text.status();
-  absl::StatusOr<TrainingState> state = TrainingStateFromJson(*text, JoinPath(dir, "training_state.json"));
-  if (!state.ok()) return state.status();
   if (!manifest) {
     // Checkpoints written before manifests do not name one; a deleted manifest is damage.
     if (!state->manifest.empty()) {

@@ -32,6 +32,9 @@ struct TrainingState {
   uint64_t seed = 0;
   int world_size = 1;
   std::string flags_json = "{}";  // the run's settings (a JSON object)
+  // Wall-clock seconds of the step loop up to this step, summed over resumes (0 in checkpoints
+  // written before it was recorded): what "minutes of pretraining" means in the tables.
+  double train_seconds = 0;
   // The checksum manifest the checkpoint was written with (set by SaveCheckpoint); empty in
   // checkpoints written before manifests, so a deleted manifest is told from an old checkpoint.
   std::string manifest;
@@ -39,7 +42,7 @@ struct TrainingState {
 
 struct CheckpointContents {
   ElectraConfig discriminator_config, generator_config;
-  const torch::nn::Module* discriminator = nullptr;
+  const torch::nn::Module* discriminator = nullptr;  // null for the masked LM alone (objective mlm)
   const torch::nn::Module* generator = nullptr;
   std::vector<std::pair<std::string, torch::Tensor>> optimizer;  // FlatAdamW::StateTensors()
   std::vector<std::pair<std::string, torch::Tensor>> rng;
@@ -70,6 +73,9 @@ absl::Status PruneCheckpoints(const std::string& checkpoints_dir, int keep, int6
 
 // Milestone steps for a schedule of `total_steps`.
 std::vector<int64_t> MilestoneSteps(int64_t total_steps);
+
+// "electra" or "mlm": the objective a checkpoint's run trained (its flags; electra when unnamed).
+std::string ObjectiveOf(const TrainingState& state);
 
 std::string TrainingStateToJson(const TrainingState& state);
 absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& json, const std::string& where);

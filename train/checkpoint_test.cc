@@ -76,6 +76,20 @@ TEST(CheckpointTest, SaveListValidatePruneAndFallback) {
   EXPECT_EQ(ListCheckpoints(dir).size(), 2u);
 }
 
+TEST(CheckpointTest, TrainSecondsRoundTripAndDefaultToZeroInOldStates) {
+  TrainingState s;
+  s.step = 7;
+  s.train_seconds = 123.5;
+  auto back = TrainingStateFromJson(TrainingStateToJson(s), "state");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_DOUBLE_EQ(back->train_seconds, 123.5);
+  nlohmann::json j = nlohmann::json::parse(TrainingStateToJson(s));
+  j.erase("train_seconds");  // a checkpoint written before the clock was recorded
+  back = TrainingStateFromJson(j.dump(), "state");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_DOUBLE_EQ(back->train_seconds, 0);
+}
+
 TEST(CheckpointTest, FailedWriteKeepsPreviousCheckpointsAndLeavesNoTemporary) {
   ElectraConfig dc = *DiscriminatorPreset("tiny", 30);
   Discriminator d(dc);

@@ -32,10 +32,12 @@ DeviceBatch SliceBatch(const DeviceBatch& b, int64_t begin, int64_t n) {
           cut(b.masked_positions), cut(b.masked_weights), cut(b.masked_labels)};
 }
 
-StepStats ElectraForward(Generator& generator, Discriminator& discriminator, const DeviceBatch& b,
-                         const torch::Tensor& uniform, const ObjectiveOptions& o) {
+namespace {
+
+// The generator's masked-LM loss and accuracy at the masked slots; returns the (B, P, V) logits.
+torch::Tensor MaskedLm(Generator& generator, const DeviceBatch& b, StepStats* s) {
   const int64_t B = b.input_ids.size(0), P = b.masked_positions.size(1);
-  // Generator: hidden states, then the vocabulary projection at the masked positions only.
+  // Hidden states, then the vocabulary projection at the masked positions only.
   auto hidden = generator->Hidden(b.masked_ids, b.attention_mask, b.token_type_ids);  // (B, T, Hg)
   auto index = b.masked_positions.unsqueeze(-1).expand({B, P, hidden.size(2)});      // (B, P, Hg)
   auto logits = generator->Logits(hidden.gather(1, index)).to(torch::kFloat32);      // (B, P, V)
@@ -43,9 +45,30 @@ StepStats ElectraForward(Generator& generator, Discriminator& discriminator, con
   auto per_slot = torch::nn::functional::cross_entropy(
       logits.view({B * P, V}), b.masked_labels.view({B * P}),
       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));      // (B*P)
-  auto weights = b.masked_weights.view({B * P});
+  s->gen_sum = (per_slot * b.masked_weights.view({B * P})).sum();
+  torch::NoGradGuard no_grad;
+  s->gen_correct = ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * b.masked_weights).sum();
+  s->gen_count = b.masked_weights.sum();
+  return logits;
+}
+
+}  // namespace
+
+StepStats MlmForward(Generator& model, const DeviceBatch& b) {
   StepStats s;
-  s.gen_sum = (per_slot * weights).sum();
+  MaskedLm(model, b, &s);
+  torch::NoGradGuard no_grad;
+  torch::Tensor zero = torch::zeros({}, b.masked_weights.options());
+  s.disc_sum = zero.clone();
+  s.disc_correct = s.disc_count = s.true_pos = s.false_pos = s.false_neg = s.replaced = zero;
+  s.auc_positive = s.auc_negative = torch::zeros({kAucBins}, b.masked_weights.options());
+  return s;
+}
+
+StepStats ElectraForward(Generator& generator, Discriminator& discriminator, const DeviceBatch& b,
+                         const torch::Tensor& uniform, const ObjectiveOptions& o) {
+  StepStats s;
+  torch::Tensor logits = MaskedLm(generator, b, &s);  // (B, P, V)
   torch::Tensor sampled = SampleTokens(logits.detach(), uniform, o.temperature);  // (B, P)
 
   torch::Tensor fake, labels;  // (B, T)
@@ -58,8 +81,6 @@ StepStats ElectraForward(Generator& generator, Discriminator& discriminator, con
       labels = labels.view({-1}).index_select(0, torch::randperm(labels.numel(), b.input_ids.options()))
                    .view(labels.sizes());
     }
-    s.gen_correct = ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * b.masked_weights).sum();
-    s.gen_count = b.masked_weights.sum();
   }
 
   auto disc_logits = discriminator(fake, b.attention_mask, b.token_type_ids).to(torch::kFloat32);  // (B, T)

@@ -13,6 +13,9 @@
 namespace electra {
 
 struct ObjectiveOptions {
+  // false: BERT's masked LM alone (the official electra_objective=False): one encoder, the loss at
+  // the masked positions, no sampling and no discriminator.
+  bool electra = true;
   double gen_weight = 1.0;
   double disc_weight = 50.0;
   double temperature = 1.0;
@@ -55,6 +58,10 @@ torch::Tensor ReplaceTokens(const torch::Tensor& input_ids, const torch::Tensor&
 // Forward pass of both towers. `uniform` (B, P, V) float32 holds the sampling noise U.
 StepStats ElectraForward(Generator& generator, Discriminator& discriminator, const DeviceBatch& batch,
                          const torch::Tensor& uniform, const ObjectiveOptions& options);
+
+// Forward pass of a masked LM alone (objective mlm): `model`'s loss at the masked positions. The
+// discriminator's sums are zero (disc_count 0), so the logs and metrics keep their shape.
+StepStats MlmForward(Generator& model, const DeviceBatch& batch);
 
 // Slices rows [begin, begin + n) of every tensor of a batch.
 DeviceBatch SliceBatch(const DeviceBatch& batch, int64_t begin, int64_t n);

@@ -8,6 +8,9 @@
 ABSL_FLAG(std::string, data, "", "Shard files: a glob or FILE[,FILE...] (shard_corpus output). Required.");
 ABSL_FLAG(std::string, output_dir, "", "Run directory: checkpoints/, metrics.jsonl, tensorboard/. Required.");
 ABSL_FLAG(std::string, vocab, "", "vocab.txt (default: the one the shard spec names).");
+ABSL_FLAG(std::string, objective, "electra",
+          "electra (replaced-token detection: generator + discriminator) or mlm (BERT's masked LM alone: one encoder "
+          "the discriminator's size, loss at the masked positions; checkpoints hold generator/ only).");
 ABSL_FLAG(std::string, size, "small", "Model size: tiny, small, base or large (official shapes).");
 ABSL_FLAG(int64_t, steps, -1, "Total updates (schedule length). Default: the size's official value.");
 ABSL_FLAG(int64_t, batch_size, -1, "Global batch (examples per update). Default: official.");
@@ -66,6 +69,7 @@ int main(int argc, char** argv) {
     o.output_dir = absl::GetFlag(FLAGS_output_dir);
     o.vocab = absl::GetFlag(FLAGS_vocab);
     o.size = absl::GetFlag(FLAGS_size);
+    o.objective = absl::GetFlag(FLAGS_objective);
     o.steps = absl::GetFlag(FLAGS_steps);
     o.batch_size = absl::GetFlag(FLAGS_batch_size);
     o.lr = absl::GetFlag(FLAGS_lr);

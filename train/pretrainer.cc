@@ -58,6 +58,7 @@ std::string FlagsJson(const PretrainOptions& o, int max_seq_length, const std::s
   nlohmann::ordered_json j;
   j["data"] = o.data;
   j["size"] = o.size;
+  j["objective"] = o.objective;
   j["steps"] = o.steps;
   j["batch_size"] = o.batch_size;
   j["lr"] = o.lr;
@@ -184,20 +185,29 @@ absl::StatusOr<Models> BuildModels(const PretrainOptions& o, const DataSetup& da
                                                    " positions"));
   }
   m.discriminator_config = *dc;
-  m.generator_config = GeneratorConfig(*dc, o.generator_fraction);
   SeedEverything(o.seed);
-  m.discriminator = Discriminator(m.discriminator_config);
-  m.generator = Generator(m.generator_config, m.discriminator->electra->embeddings);
-  InitializeWeights(*m.discriminator, m.discriminator_config.initializer_range, o.init);
+  if (o.objective == "mlm") {
+    // One encoder the discriminator's size (heads included) with the masked-LM head.
+    m.generator_config = *dc;
+    m.generator_config.architectures = {"ElectraForMaskedLM"};
+    m.generator = Generator(m.generator_config);
+  } else {
+    m.generator_config = GeneratorConfig(*dc, o.generator_fraction);
+    m.discriminator = Discriminator(m.discriminator_config);
+    m.generator = Generator(m.generator_config, m.discriminator->electra->embeddings);
+    InitializeWeights(*m.discriminator, m.discriminator_config.initializer_range, o.init);
+  }
   InitializeWeights(*m.generator, m.generator_config.initializer_range, o.init);
   if (o.glorot_layers) {
-    InitializeGlorotLayers(*m.discriminator);
+    if (m.discriminator) InitializeGlorotLayers(*m.discriminator);
     InitializeGlorotLayers(*m.generator);
   }
-  m.discriminator->to(device);
+  if (m.discriminator) m.discriminator->to(device);
   m.generator->to(device);
   std::vector<std::pair<std::string, torch::Tensor>> named;
-  for (const auto& p : m.discriminator->named_parameters()) named.emplace_back("discriminator/" + p.key(), p.value());
+  if (m.discriminator) {
+    for (const auto& p : m.discriminator->named_parameters()) named.emplace_back("discriminator/" + p.key(), p.value());
+  }
   for (const auto& p : m.generator->named_parameters()) named.emplace_back("generator/" + p.key(), p.value());
   AdamWOptions adam;
   adam.bias_correction = o.adam_bias_correction;
@@ -218,7 +228,12 @@ absl::Status ResumeFromCheckpoint(const PretrainOptions& o, const std::string& c
                                                         " steps, not --steps=", o.steps,
                                                         "; use another --output_dir or the same --steps"));
     }
-    if (s.ok()) s = LoadModelDir(JoinPath(dir, "discriminator"), *m.discriminator);
+    if (s.ok() && ObjectiveOf(*saved) != o.objective) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir, " was trained with --objective=", ObjectiveOf(*saved), ", not --objective=", o.objective,
+          ": resume it with --objective=", ObjectiveOf(*saved), ", or start the other objective in another --output_dir"));
+    }
+    if (s.ok() && m.discriminator) s = LoadModelDir(JoinPath(dir, "discriminator"), *m.discriminator);
     if (s.ok()) s = LoadModelDir(JoinPath(dir, "generator"), *m.generator);
     std::map<std::string, torch::Tensor> opt_state;
     if (s.ok()) {
@@ -233,6 +248,7 @@ absl::Status ResumeFromCheckpoint(const PretrainOptions& o, const std::string& c
       if (saved->world_size == world) RestoreDefaultGeneratorStates(device, states);
       state->step = saved->step;
       state->next_batch = saved->next_batch;
+      state->train_seconds = saved->train_seconds;
       if (chief && !o.quiet) std::fprintf(stderr, "pretrain: resuming from %s (step %lld)\n", dir.c_str(), (long long)state->step);
       if (chief && saved->manifest.empty()) {
         std::fprintf(stderr, "pretrain: note: %s has no %s (written before checkpoints recorded checksums): "
@@ -262,6 +278,7 @@ MaskingOptions MaskingFor(const PretrainOptions& o, const DataSetup& data) {
 
 TrainStepOptions StepOptionsFor(const PretrainOptions& o, int rank, const std::string& precision) {
   TrainStepOptions to;
+  to.objective.electra = o.objective == "electra";
   to.objective.disc_weight = o.disc_weight;
   to.objective.temperature = o.temperature;
   to.objective.testing_shuffle_labels = o.testing_break_discriminator == "shuffle_labels";
@@ -350,8 +367,14 @@ class LogWindow {
 };
 
 void PrintProgress(const std::vector<std::pair<std::string, double>>& scalars, int64_t step, int64_t end,
-                   double rate) {
+                   double rate, bool electra) {
   std::map<std::string, double> v(scalars.begin(), scalars.end());
+  if (!electra) {  // the masked LM alone: no discriminator figures
+    std::fprintf(stderr, "pretrain step %lld/%lld | mlm loss %.4f acc %.3f | lr %.3g | %.2f steps/s %.0f tok/s | ETA %s\n",
+                 (long long)step, (long long)end, v["gen_loss"], v["gen_accuracy"], v["lr"], v["steps_per_second"],
+                 v["tokens_per_second"], Eta((end - step) / std::max(rate, 1e-9)).c_str());
+    return;
+  }
   std::fprintf(stderr,
                "pretrain step %lld/%lld | loss %.4f gen %.4f disc %.4f (%.3f H) auc %.3f | gen acc %.3f "
                "disc acc %.3f | lr %.3g | %.2f steps/s %.0f tok/s | ETA %s\n",
@@ -378,7 +401,7 @@ absl::Status SaveAndPrune(const PretrainOptions& o, const std::string& checkpoin
     CheckpointContents c;
     c.discriminator_config = m.discriminator_config;
     c.generator_config = m.generator_config;
-    c.discriminator = m.discriminator.get();
+    c.discriminator = m.discriminator ? m.discriminator.get() : nullptr;
     c.generator = m.generator.get();
     c.optimizer = m.optimizer->StateTensors();
     c.rng = DefaultGeneratorStates(device);
@@ -451,6 +474,10 @@ absl::Status ResolvePretrainDefaults(PretrainOptions* o) {
       o->testing_break_discriminator != "zero_lr") {
     return absl::InvalidArgumentError("--testing_break_discriminator: must be shuffle_labels or zero_lr");
   }
+  if (o->objective != "electra" && o->objective != "mlm") {
+    return absl::InvalidArgumentError("--objective: must be electra (replaced-token detection) or mlm (BERT's masked LM), not '" +
+                                      o->objective + "'");
+  }
   if (o->data.empty()) return absl::InvalidArgumentError("--data: is required");
   if (o->output_dir.empty()) return absl::InvalidArgumentError("--output_dir: is required");
   return absl::OkStatus();
@@ -518,6 +545,7 @@ absl::Status RunPretraining(PretrainOptions o) {
   LogWindow window;
   const auto run_start = std::chrono::steady_clock::now();
   const int64_t first_step = state.step;
+  const double seconds_before = state.train_seconds;  // of earlier runs resumed from
   const int64_t profile_from = first_step + kProfileWarmupSteps, profile_until = profile_from + o.profile_steps;
   bool graph_reported = false;
   const std::vector<int64_t> milestones = MilestoneSteps(o.steps);
@@ -525,7 +553,7 @@ absl::Status RunPretraining(PretrainOptions o) {
   g_stop_signal = 0;
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
-  models->discriminator->train();
+  if (models->discriminator) models->discriminator->train();
   models->generator->train();
   while (state.step < end) {
     const int64_t step = state.step;
@@ -552,6 +580,8 @@ absl::Status RunPretraining(PretrainOptions o) {
     }
     state.step = step + 1;
     state.next_batch = batch->index + 1;
+    state.train_seconds =
+        seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
     if (o.profile_steps > 0 && state.step == profile_until) {
       status = WriteOpProfile(o, state.step - profile_from, chief);
       if (!status.ok()) return status;
@@ -566,11 +596,13 @@ absl::Status RunPretraining(PretrainOptions o) {
     }
     if (log_now && chief) {
       std::vector<std::pair<std::string, double>> scalars = window.Close(o, data->max_seq_length, optimizer);
+      scalars.emplace_back("train_seconds", state.train_seconds);
       status = log->Write(state.step, scalars);
       if (!status.ok()) return status;
       if (!o.quiet) {
         double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
-        PrintProgress(scalars, state.step, end, (state.step - first_step) / std::max(total_seconds, 1e-9));
+        PrintProgress(scalars, state.step, end, (state.step - first_step) / std::max(total_seconds, 1e-9),
+                      o.objective == "electra");
       }
     } else if (log_now) {
       window.Reset();

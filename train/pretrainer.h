@@ -16,6 +16,9 @@ struct PretrainOptions {
   std::string output_dir;
   std::string vocab;       // vocab.txt for special-token ids; default: the shard spec's
   std::string size = "small";
+  // electra: generator + discriminator (replaced-token detection); mlm: BERT's masked LM alone, one
+  // encoder the size of the discriminator (the official electra_objective=False).
+  std::string objective = "electra";
   int64_t steps = -1;            // -1: the size's official default
   int64_t batch_size = -1;       // global batch
   double lr = -1;

@@ -74,8 +74,16 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   if (!state.ok()) return absl::Status(state.status().code(), absl::StrCat(*dir, ": ", state.status().message()));
   nlohmann::json flags = nlohmann::json::parse(state->flags_json, nullptr, false);
   if (!flags.is_object()) flags = nlohmann::json::object();
-  std::string disc_dir = JoinPath(*dir, "discriminator");
+  // A masked LM alone (objective mlm) has generator/ only: its generator figures are scored, and
+  // its own directory stands in for the discriminator's where the vocabulary and config are read.
+  const bool has_disc = ObjectiveOf(*state) == "electra";
   std::string gen_dir = JoinPath(*dir, "generator");
+  std::string disc_dir = has_disc ? JoinPath(*dir, "discriminator") : gen_dir;
+  if (!has_disc && !o.generator.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("--generator: ", *dir,
+                                                   " is a masked LM alone (objective mlm): it has no discriminator to "
+                                                   "score on another generator's replacements"));
+  }
   if (!o.generator.empty()) {
     if (IsGeneratorModelDir(o.generator)) {
       gen_dir = o.generator;
@@ -164,14 +172,17 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
   if (!precision.ok()) return precision.status();
   if (*precision == "fp16") return absl::InvalidArgumentError("--precision: score_checkpoint runs in auto, fp32 or bf16");
   const bool autocast = *precision == "bf16";  // the towers' matrix products; sampling and metrics stay fp32
-  Discriminator discriminator(*dc);
+  Discriminator discriminator{nullptr};
   Generator generator(*gc);
-  absl::Status s = LoadModelDir(disc_dir, *discriminator);
-  if (s.ok()) s = LoadModelDir(gen_dir, *generator);
+  absl::Status s = LoadModelDir(gen_dir, *generator);
+  if (s.ok() && has_disc) {
+    discriminator = Discriminator(*dc);
+    s = LoadModelDir(disc_dir, *discriminator);
+    discriminator->to(*device);
+    discriminator->eval();
+  }
   if (!s.ok()) return s;
-  discriminator->to(*device);
   generator->to(*device);
-  discriminator->eval();
   generator->eval();
   torch::NoGradGuard no_grad;
 
@@ -225,6 +236,19 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
     noise.set_current_seed(MixSeed(o.seed, kScoreNoiseStream, k));
     auto sampled = SampleTokens(logits, torch::rand({B, P, V}, noise, f32), temperature);  // (B, P)
     auto fake = ReplaceTokens(b.input_ids, b.masked_positions, weights, sampled);            // (B, T)
+    gen_loss_sum += (ce * weights).sum().item<double>();
+    gen_correct += ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * weights).sum().item<double>();
+    sampled_original += ((sampled == b.masked_labels).to(torch::kFloat32) * weights).sum().item<double>();
+    r.masked += static_cast<int64_t>(weights.sum().item<double>());
+    auto labels_cpu = b.masked_labels.to(torch::kCPU).contiguous();
+    auto weights_cpu = weights.to(torch::kCPU).contiguous();
+    for (int64_t i = 0; i < labels_cpu.numel(); ++i) {
+      if (weights_cpu.data_ptr<float>()[i] > 0) ++label_counts[labels_cpu.data_ptr<int64_t>()[i]];
+    }
+    r.examples += take;
+    progress.Update(static_cast<double>(r.examples));
+    if (!has_disc) continue;
+
     torch::Tensor disc_logits;  // (B, T)
     {
       AutocastScope scope(autocast, torch::kBFloat16, device->type());
@@ -234,10 +258,6 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
     auto real = b.attention_mask.to(torch::kFloat32);
     auto bce = torch::binary_cross_entropy_with_logits(disc_logits, y, {}, {}, at::Reduction::None);
 
-    gen_loss_sum += (ce * weights).sum().item<double>();
-    gen_correct += ((logits.argmax(-1) == b.masked_labels).to(torch::kFloat32) * weights).sum().item<double>();
-    sampled_original += ((sampled == b.masked_labels).to(torch::kFloat32) * weights).sum().item<double>();
-    r.masked += static_cast<int64_t>(weights.sum().item<double>());
     disc_loss_sum += (bce * real).sum().item<double>();
     auto predicted = (disc_logits > 0).to(torch::kFloat32);
     tp += (predicted * y * real).sum().item<double>();
@@ -249,8 +269,6 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
     auto cpu_logits = disc_logits.to(torch::kCPU).contiguous();
     auto cpu_y = y.to(torch::kCPU).contiguous();
     auto cpu_real = b.attention_mask.to(torch::kCPU).contiguous();
-    auto labels_cpu = b.masked_labels.to(torch::kCPU).contiguous();
-    auto weights_cpu = weights.to(torch::kCPU).contiguous();
     const float* lp = cpu_logits.data_ptr<float>();
     const float* yp = cpu_y.data_ptr<float>();
     const int64_t* mp = cpu_real.data_ptr<int64_t>();
@@ -266,13 +284,9 @@ absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
         tf_labels.push_back(0);
       }
     }
-    for (int64_t i = 0; i < labels_cpu.numel(); ++i) {
-      if (weights_cpu.data_ptr<float>()[i] > 0) ++label_counts[labels_cpu.data_ptr<int64_t>()[i]];
-    }
-    r.examples += take;
-    progress.Update(static_cast<double>(r.examples));
   }
   progress.Finish();
+  r.objective = has_disc ? "electra" : "mlm";
 
   int64_t most = 0;
   for (const auto& [id, c] : label_counts) {
@@ -309,6 +323,7 @@ std::string ScoreToJson(const ScoreResult& r) {
   j["step"] = r.step;
   j["temperature"] = r.temperature;
   j["precision"] = r.precision;
+  j["objective"] = r.objective;
   j["examples"] = r.examples;
   j["tokens"] = r.tokens;
   j["masked"] = r.masked;
@@ -333,6 +348,11 @@ std::string ScoreToJson(const ScoreResult& r) {
 }
 
 std::string ScoreToLine(const ScoreResult& r) {
+  if (r.objective == "mlm") {
+    return absl::StrFormat(
+        "step %d | %d examples | masked LM alone (objective mlm) | loss %.4f (unigram %.4f) acc %.4f (most frequent token %.4f)",
+        r.step, r.examples, r.gen_loss, r.gen_unigram_entropy, r.gen_accuracy, r.gen_majority_accuracy);
+  }
   return absl::StrFormat(
       "step %d | %d examples | gen loss %.4f (unigram %.4f) acc %.4f (most frequent token %.4f) | disc loss %.4f H(p) %.4f "
       "ratio %.4f auc %.4f acc %.4f (base %.4f) precision %.4f recall %.4f | replaced %.4f",

@@ -36,6 +36,7 @@ struct ScoreResult {
   std::string checkpoint, generator, data;
   int64_t step = 0;
   std::string precision;  // what the towers ran in
+  std::string objective = "electra";  // mlm: a masked LM alone, generator figures only
   double temperature = 1;
   int64_t examples = 0, tokens = 0, masked = 0;
   double gen_loss = 0, gen_accuracy = 0, gen_majority_accuracy = 0, gen_sampled_original = 0;

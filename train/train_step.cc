@@ -79,27 +79,36 @@ std::map<std::string, torch::Tensor> TrainStep::DeviceStep(const DeviceBatch& db
   torch::Tensor counts = torch::stack({db.masked_weights.sum(), db.attention_mask.sum().to(torch::kFloat32)});
   dist_->AllReduceSum(counts);
   torch::Tensor gen_den = counts[0] + 1e-6, disc_den = counts[1] + 1e-6;
-  torch::Tensor uniform;
-  if (given_noise.defined()) {
+  torch::Tensor uniform;  // (local, P, V) sampling noise; the masked LM alone samples nothing
+  if (!o_.objective.electra) {
+  } else if (given_noise.defined()) {
     uniform = given_noise.to(device_, torch::kFloat32).narrow(0, o_.rank * local, local);
   } else if (o_.global_noise && !noise_from_default_) {
-    // Reseeded per step: the same noise whatever the world size or the resume point.
-    noise_gen_.set_current_seed(MixSeed(o_.seed, kNoiseStream, step));
-    uniform = torch::rand({o_.global_batch, P, V}, noise_gen_, f32).narrow(0, o_.rank * local, local);
+    // Each example's noise from a stream keyed by the step and its index in the global batch: the
+    // same whatever the world size or the resume point, and each rank draws only its own share.
+    uniform = torch::empty({local, P, V}, f32);
+    const uint64_t step_key = MixSeed(o_.seed, kNoiseStream, step);
+    for (int64_t i = 0; i < local; ++i) {
+      noise_gen_.set_current_seed(MixSeed(step_key, o_.rank * local + i));
+      uniform[i].uniform_(0.0, 1.0, noise_gen_);
+    }
   } else {
     // Inside a CUDA graph: the default generator, whose offsets the graph advances on replay.
     uniform = torch::rand({o_.global_batch, P, V}, f32).narrow(0, o_.rank * local, local);
   }
   for (int j = 0; j < o_.accumulate; ++j) {
     DeviceBatch part = o_.accumulate == 1 ? db : SliceBatch(db, j * micro, micro);
-    torch::Tensor noise = uniform.narrow(0, j * micro, micro);
     StepStats s;
     {
       AutocastScope scope(autocast, autocast_dtype, device_.type());
-      s = ElectraForward(generator_, discriminator_, part, noise, o_.objective);
+      s = o_.objective.electra
+              ? ElectraForward(generator_, discriminator_, part, uniform.narrow(0, j * micro, micro), o_.objective)
+              : MlmForward(generator_, part);
     }
     torch::Tensor gen_loss = s.gen_sum / gen_den, disc_loss = s.disc_sum / disc_den;
-    torch::Tensor loss = o_.objective.gen_weight * gen_loss + o_.objective.disc_weight * disc_loss;
+    torch::Tensor loss = o_.objective.electra
+                             ? o_.objective.gen_weight * gen_loss + o_.objective.disc_weight * disc_loss
+                             : gen_loss;
     if (step >= o_.inject_nan_from && step < o_.inject_nan_until) loss = loss * std::nan("");
     (o_.precision == "fp16" ? loss * loss_scale_ : loss).backward();
     add("gen_loss", gen_loss);

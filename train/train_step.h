@@ -23,8 +23,9 @@ struct TrainStepOptions {
   int accumulate = 1;
   int64_t global_batch = 0;  // examples per update over all ranks
   int rank = 0;
-  // Sampling noise: drawn for the whole global batch and sliced (independent of the world size)
-  // from a generator reseeded every step, or from the default generator (CUDA graphs).
+  // Sampling noise: each example's from a stream keyed by the step and its index in the global
+  // batch (independent of the world size; each rank draws only its share), or from the default
+  // generator (CUDA graphs).
   bool global_noise = true;
   uint64_t seed = 0;
   std::string precision = "fp32";  // fp32 | bf16 | fp16 (dynamic loss scaling)

@@ -6,7 +6,7 @@ source tests/cli/testlib.sh  # run from the repository (or runfiles) root
 BIN="$(dirname "$(bin train/pretrain)")/.."
 W="$TMP/recipe"
 ARGS=(--bin="$BIN" --work="$W" --size=tiny --steps=6 --checkpoints=3,6 --seeds=1 --tasks=RTE,STS-B
-      --vocab_size=1000 --sst2_limit=0 --steps_per_second=0.05 "--pretrain_args=--warmup_steps=1 --batch_size=8"
+      --vocab_size=1000 --sst2_limit=0 "--pretrain_args=--warmup_steps=1 --batch_size=8"
       "--finetune_args=--train_limit=24 --dev_limit=40 --epochs=1")
 expect_ok "cpu_recipe runs" scripts/cpu_recipe.sh "${ARGS[@]}"
 
@@ -24,7 +24,11 @@ assert header[4:] == ["RTE (acc)", "STS-B (Spearman)", "GLUE avg"], header
 assert [r[0].split(",")[1].split("(")[0].strip() for r in references] == ["official", "PyTorch replication"], references
 assert references[0][4:] == ["68.50", "86.80", "77.65"], references
 assert [r[0] for r in body] == ["untrained", "step-3", "step-6"], body
-assert [r[1] for r in body] == ["0", "1.0", "2.0"], body  # 3 and 6 steps at 0.05 steps/s
+# Minutes by the clock: pretrain's own train_seconds at each checkpoint, rising.
+for r, step in zip(body[1:], (3, 6)):
+    state = json.load(open(os.path.join(w, "run", "checkpoints", f"step-{step:08d}", "training_state.json")))
+    assert state["train_seconds"] > 0 and r[1] == f"{state['train_seconds'] / 60:.1f}", (r, state)
+assert body[0][1] == "0" and float(body[1][1]) <= float(body[2][1]), body
 for r in body:
     assert 0 < float(r[2]) < 3 and 0 <= float(r[3]) <= 1, r
     for cell in r[4:6]:
@@ -57,6 +61,7 @@ expect_eq "rerun keeps every finished fine-tuning run" "$(stat -c %Y "$W"/glue/*
 expect_eq "six fine-tuning runs (3 models x 2 tasks)" "$(ls -d "$W"/glue/*/*/run-0 | wc -l)" 6
 
 expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh --stepz=3
+expect_error "no typed-in rate any more" "unknown argument --steps_per_second=2" scripts/cpu_recipe.sh --steps_per_second=2
 expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \
   scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --steps=6 --checkpoints=3,9
 expect_error "tools not built" "$TMP/nobin/tokenizer/build_vocab is not built \\(./scripts/setup.sh && bazel build" \
