@@ -157,6 +157,71 @@ TEST_F(StepGoldenTest, ReplacementsAndTheDiscriminatorsGradientIntoTheSharedEmbe
   EXPECT_TRUE(generator_->electra->embeddings->word_embeddings->weight.is_same(emb->word_embeddings->weight));
 }
 
+// BERT's masked LM alone (--objective=mlm) against the same independent formulation in its --mlm
+// mode (tests/golden/mlm_step.safetensors): one encoder of the discriminator's shape with the
+// masked-LM head, loss = the MLM loss, the same clipped AdamW; two updates within 1e-5.
+TEST(MlmStepGoldenTest, TwoUpdatesMatchTheIndependentImplementation) {
+  auto file = SafetensorsFile::Read("tests/golden/mlm_step.safetensors");
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::map<std::string, torch::Tensor> golden;
+  for (const auto& e : file->entries()) golden[e.name] = *file->Load(e.name);
+  nlohmann::json meta = nlohmann::json::parse(file->metadata().at("config"));
+  ASSERT_EQ(meta["objective"], "mlm");
+  ElectraConfig c = *DiscriminatorPreset("tiny", meta["V"].get<int>());
+  c.embedding_size = meta["E"];
+  c.hidden_size = meta["hidden_d"];
+  c.num_hidden_layers = meta["layers"];
+  c.num_attention_heads = meta["heads_d"];
+  c.intermediate_size = meta["ffn_d"];
+  c.max_position_embeddings = meta["T"];
+  c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0;
+  Generator model(c);
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  for (const auto& p : model->named_parameters()) named.emplace_back("generator/" + p.key(), p.value());
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& [name, p] : named) {
+      ASSERT_TRUE(golden.count("before/" + name)) << name;
+      p.copy_(golden.at("before/" + name));
+    }
+  }
+  MaskedBatch batch;
+  batch.input_ids = golden.at("batch/input_ids");
+  batch.masked_ids = golden.at("batch/masked_ids");
+  batch.attention_mask = golden.at("batch/attention_mask");
+  batch.token_type_ids = golden.at("batch/token_type_ids");
+  batch.masked_positions = golden.at("batch/masked_positions");
+  batch.masked_weights = golden.at("batch/masked_weights");
+  batch.masked_labels = golden.at("batch/masked_labels");
+  FlatAdamW optimizer(DecayGroups(named, 0.01), AdamWOptions{});
+  DistributedContext dist;
+  TrainStepOptions o;
+  o.global_batch = meta["B"];
+  o.objective.electra = false;
+  TrainStep step(model, Discriminator{nullptr}, &optimizer, &dist, torch::kCPU, o);
+  model->train();
+  const auto steps = meta["steps"].get<std::vector<int64_t>>();
+  for (size_t i = 0; i < steps.size(); ++i) {
+    SCOPED_TRACE("update " + std::to_string(i));
+    const std::string prefix = "step" + std::to_string(i) + "/";
+    torch::Tensor expected = golden.at(prefix + "scalars").to(torch::kFloat64);  // gen, disc (0), loss, norm, lr
+    double lr = LearningRate(meta["peak_lr"], steps[i], meta["total_steps"], meta["warmup_steps"]);
+    auto stats = step.RunWithNoise(batch, steps[i], lr, torch::Tensor());
+    for (auto [key, index] : {std::pair<const char*, int>{"gen_loss", 0}, {"loss", 2}, {"grad_norm", 3}}) {
+      double want = expected[index].item<double>();
+      EXPECT_NEAR(stats.at(key).item<double>(), want, 1e-5 * std::max(1.0, std::abs(want))) << key;
+    }
+    EXPECT_DOUBLE_EQ(stats.at("disc_count").item<double>(), 0);
+    for (auto& [name, p] : named) {
+      const torch::Tensor& want = golden.at(prefix + "after/" + name);
+      EXPECT_LT((p.detach() - want).abs().max().item<double>(), 1e-5) << name;
+      if (name.find("attention.self.key.bias") == std::string::npos) {
+        EXPECT_GT((want - golden.at("before/" + name)).abs().max().item<double>(), 1e-5) << name;
+      }
+    }
+  }
+}
+
 // The same two updates under bf16 autocast (on the CPU; emulated where the processor lacks native
 // bf16, with the same numerics): matrix products in bf16, LayerNorm, softmax, sampling, losses and
 // the optimizer in fp32. Within bf16 tolerance of the float64 golden: losses within 1%, the

@@ -9,6 +9,7 @@ PRETRAIN=$(bin train/pretrain)
 FINETUNE=$(bin glue/finetune)
 EVALUATE=$(bin eval/evaluate)
 WRITE_TSV=$(bin glue/write_tsv)
+PROBE=$(bin glue/probe)
 
 # A tiny model directory (one pretraining step: the initial weights, HF layout, with vocab.txt).
 "$BUILD_VOCAB" --input="$(ls data/corpus/gutenberg/*.txt | paste -sd,)" --output="$TMP/vocab.txt" --vocab_size=4000 2>/dev/null
@@ -22,7 +23,7 @@ for t in MNLI QQP diagnostic; do ln -s "$(pwd)/tests/glue_fixtures/$t" "$TMP/dat
 R="$TMP/results"
 FT=(--data_dir="$TMP/data" --model="$MODEL" --output_dir="$R" --threads=2)
 
-expect_ok "SST-2 on a 4000-example slice" "$FINETUNE" --task=SST-2 "${FT[@]}" --train_limit=4000 --lr=1e-3
+expect_ok "SST-2 on a 4000-example slice" "$FINETUNE" --task=SST-2 "${FT[@]}" --train_limit=4000 --lr=1e-3 --save_model
 acc=$(python3 -c "import json; print(json.load(open('$R/SST-2/run-0/metrics.json'))['metrics']['accuracy'])")
 majority=$(awk -F'\t' 'NR>1 {c[$2]++; n++} END {m=0; for (k in c) if (c[k]>m) m=c[k]; printf "%.4f", 100*m/n}' data/glue/SST-2/dev.tsv)
 python3 -c "import sys; sys.exit(0 if $acc > $majority + 3 else 1)" && pass "SST-2 dev accuracy $acc beats the majority class ($majority)" \
@@ -147,5 +148,20 @@ else
 fi
 grep -q '"precision": "bf16"' "$TMP/bf16/RTE/run-0/flags.json" && pass "bf16 recorded" || fail "bf16 flags: $(cat "$TMP/bf16/RTE/run-0/flags.json")"
 expect_error "finetune: fp16" "--precision: must be auto, fp32 or bf16" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/fp16" --model="$MODEL" --precision=fp16
+# The linear probe: the SST-2-fine-tuned model's features hold the task, the untrained model's
+# much less; the majority class is the floor both are shown against.
+expect_ok "probe" "$PROBE" --model="$R/SST-2/run-0/model,$MODEL" --labels=fine-tuned,untrained \
+  --data_dir="$TMP/data" --train_limit=400 --dev_limit=300 --threads=2 --json="$TMP/probe.json"
+python3 - "$TMP/probe.json" <<'PY' && pass "probe: fine-tuned features beat untrained ones and the majority class" || fail "probe: $(cat "$TMP/probe.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+ft, un = j["rows"]
+assert j["task"] == "SST-2" and j["train_examples"] == 400 and j["dev_examples"] == 300, j
+assert ft["cls_accuracy"] > j["majority_accuracy"] + 10 and ft["cls_accuracy"] > un["cls_accuracy"] + 5, j
+PY
+grep -q "| majority class |" "$TMP/stdout" && pass "probe table has the majority-class row" || fail "probe table: $(cat "$TMP/stdout")"
+expect_error "probe: a pair task" "single-sentence classification task" "$PROBE" --model="$MODEL" --task=RTE --data_dir="$TMP/data"
+expect_error "probe: labels count" "--labels: needs one name per --model" "$PROBE" --model="$MODEL" --labels=a,b --data_dir="$TMP/data"
+expect_error "probe: not a model directory" "--model: .*is not a model directory" "$PROBE" --model="$TMP" --data_dir="$TMP/data"
 expect_ok "a saved model fine-tunes again" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/again" --model="$TMP/saved/RTE/run-0/model"
 finish

@@ -17,6 +17,10 @@ Two consecutive updates (steps 4 and 5 of a 100-step schedule with a 10-step war
 weights, a given batch (one example has a duplicated masked position, one an unused slot) and
 given noise. Run with Debian's python3-torch (1.13):  /usr/bin/python3 tests/golden/make_step_golden.py
 CI only reads the committed output.
+
+With --mlm it writes tests/golden/mlm_step.safetensors instead: BERT's masked LM alone (the
+official electra_objective=False): one encoder the discriminator's size (its heads and FFN) with
+the generator's head and the tied word embeddings, loss = the MLM loss, the same optimizer.
 """
 import json
 import math
@@ -26,12 +30,15 @@ import sys
 
 import torch
 
+MLM = "--mlm" in sys.argv
 torch.manual_seed(20261201)
 DT = torch.float64  # the reference runs in float64; the test compares float32 within ~1e-5
 
 V, E, HD, HG, L, F_D, F_G, T, B, P = 40, 16, 32, 24, 2, 64, 96, 16, 3, 3
 GEN_FRACTION = 0.75  # generator hidden 24 = round(32 * 0.75), 1 head, FFN 4 * 24
 HEADS_D, HEADS_G = 2, 1
+if MLM:  # one encoder of the discriminator's shape
+    HG, F_G, HEADS_G = HD, F_D, HEADS_D
 CLS, SEP, MASK, PAD = 2, 3, 4, 0
 PEAK_LR, TOTAL, WARMUP, STEPS = 1e-2, 100, 10, (4, 5)
 GEN_WEIGHT, DISC_WEIGHT = 1.0, 50.0
@@ -52,7 +59,7 @@ add("emb.position", rand(T, E))
 add("emb.token_type", rand(2, E))
 add("emb.ln.weight", 1 + rand(E, std=0.1))
 add("emb.ln.bias", rand(E, std=0.1))
-for tower, H, F in (("discriminator", HD, F_D), ("generator", HG, F_G)):
+for tower, H, F in ((("generator", HG, F_G),) if MLM else (("discriminator", HD, F_D), ("generator", HG, F_G))):
     add(f"{tower}/electra.embeddings_project.weight", rand(H, E))
     add(f"{tower}/electra.embeddings_project.bias", rand(H, std=0.05))
     for i in range(L):
@@ -68,10 +75,11 @@ for tower, H, F in (("discriminator", HD, F_D), ("generator", HG, F_G)):
         add(p + "output.dense.bias", rand(H, std=0.05))
         add(p + "output.LayerNorm.weight", 1 + rand(H, std=0.1))
         add(p + "output.LayerNorm.bias", rand(H, std=0.1))
-add("discriminator/discriminator_predictions.dense.weight", rand(HD, HD))
-add("discriminator/discriminator_predictions.dense.bias", rand(HD, std=0.05))
-add("discriminator/discriminator_predictions.dense_prediction.weight", rand(1, HD, std=0.5))
-add("discriminator/discriminator_predictions.dense_prediction.bias", rand(1, std=0.1))
+if not MLM:
+    add("discriminator/discriminator_predictions.dense.weight", rand(HD, HD))
+    add("discriminator/discriminator_predictions.dense.bias", rand(HD, std=0.05))
+    add("discriminator/discriminator_predictions.dense_prediction.weight", rand(1, HD, std=0.5))
+    add("discriminator/discriminator_predictions.dense_prediction.bias", rand(1, std=0.1))
 add("generator/generator_predictions.dense.weight", rand(E, HG))
 add("generator/generator_predictions.dense.bias", rand(E, std=0.05))
 add("generator/generator_predictions.LayerNorm.weight", 1 + rand(E, std=0.1))
@@ -88,7 +96,7 @@ SHARED = {"emb.word": "electra.embeddings.word_embeddings.weight",
 def hf_names(name):
     """The checkpoint keys a reference tensor has (shared embeddings: one per tower)."""
     if name in SHARED:
-        return [f"discriminator/{SHARED[name]}", f"generator/{SHARED[name]}"]
+        return [f"generator/{SHARED[name]}"] if MLM else [f"discriminator/{SHARED[name]}", f"generator/{SHARED[name]}"]
     return [name]
 
 
@@ -179,6 +187,8 @@ def forward(uniform):
     log_probs = torch.log_softmax(logits, -1)
     per_slot = -log_probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
     gen_loss = (weights * per_slot).sum() / (weights.sum() + 1e-6)
+    if MLM:
+        return gen_loss, torch.zeros((), dtype=DT), None, None, None, float("inf")
     with torch.no_grad():
         gumbel = -torch.log(-torch.log(uniform + 1e-9) + 1e-9)
         noisy = logits.detach().float().double() + gumbel
@@ -205,7 +215,7 @@ def excluded_from_decay(name):
 out = {}
 meta = {"V": V, "E": E, "hidden_d": HD, "hidden_g": HG, "layers": L, "ffn_d": F_D, "ffn_g": F_G, "T": T, "B": B, "P": P,
         "heads_d": HEADS_D, "heads_g": HEADS_G, "generator_fraction": GEN_FRACTION, "peak_lr": PEAK_LR, "total_steps": TOTAL, "warmup_steps": WARMUP,
-        "steps": list(STEPS), "cls": CLS, "sep": SEP, "mask": MASK}
+        "steps": list(STEPS), "cls": CLS, "sep": SEP, "mask": MASK, "objective": "mlm" if MLM else "electra"}
 
 for name, t in params.items():
     for key in hf_names(name):
@@ -221,10 +231,11 @@ out["batch/masked_labels"] = labels
 # The discriminator's gradient reaches the shared embeddings: the gradient of 50 * disc_loss
 # alone, at the initial weights and the first step's noise.
 uniforms = [torch.rand(B, P, V, dtype=torch.float32) for _ in STEPS]
-_, disc_loss, _, _, _, _ = forward(uniforms[0].double())
-grads = torch.autograd.grad(DISC_WEIGHT * disc_loss, [params[k] for k in SHARED])
-for k, g in zip(SHARED, grads):
-    out["disc_grad/" + SHARED[k]] = g
+if not MLM:
+    _, disc_loss, _, _, _, _ = forward(uniforms[0].double())
+    grads = torch.autograd.grad(DISC_WEIGHT * disc_loss, [params[k] for k in SHARED])
+    for k, g in zip(SHARED, grads):
+        out["disc_grad/" + SHARED[k]] = g
 
 m = {k: torch.zeros_like(t) for k, t in params.items()}
 v = {k: torch.zeros_like(t) for k, t in params.items()}
@@ -232,7 +243,7 @@ for i, step in enumerate(STEPS):
     uniform = uniforms[i]
     gen_loss, disc_loss, sampled, fake, is_fake, margin = forward(uniform.double())
     assert margin > 1e-3, f"a sampling tie within {margin}: change the seed"
-    loss = GEN_WEIGHT * gen_loss + DISC_WEIGHT * disc_loss
+    loss = gen_loss if MLM else GEN_WEIGHT * gen_loss + DISC_WEIGHT * disc_loss
     grads = torch.autograd.grad(loss, list(params.values()))
     norm = torch.sqrt(sum((g ** 2).sum() for g in grads))
     scale = CLIP / max(float(norm), CLIP)
@@ -247,14 +258,16 @@ for i, step in enumerate(STEPS):
                 update = update + DECAY * p
             p -= lr * update
     out[f"step{i}/noise"] = uniform
-    out[f"step{i}/fake"] = fake
-    out[f"step{i}/labels"] = is_fake
+    if not MLM:
+        out[f"step{i}/fake"] = fake
+        out[f"step{i}/labels"] = is_fake
     out[f"step{i}/scalars"] = torch.tensor([float(gen_loss), float(disc_loss), float(loss), float(norm), lr], dtype=DT)
     for name, t in params.items():
         for key in hf_names(name):
             out[f"step{i}/after/" + key] = t.detach().clone()
     print(f"step {step}: gen {float(gen_loss):.6f} disc {float(disc_loss):.6f} loss {float(loss):.6f} "
-          f"grad norm {float(norm):.6f} lr {lr:.6g} replaced {int(is_fake.sum())} sampling margin {margin:.4f}",
+          f"grad norm {float(norm):.6f} lr {lr:.6g}" +
+          ("" if MLM else f" replaced {int(is_fake.sum())} sampling margin {margin:.4f}"),
           file=sys.stderr)
 
 
@@ -281,5 +294,6 @@ def write_safetensors(path, tensors, metadata):
 
 
 here = os.path.dirname(os.path.abspath(__file__))
-write_safetensors(os.path.join(here, "electra_step.safetensors"), out, {"config": json.dumps(meta)})
-print(f"wrote {os.path.join(here, 'electra_step.safetensors')} ({len(out)} tensors)", file=sys.stderr)
+name = "mlm_step.safetensors" if MLM else "electra_step.safetensors"
+write_safetensors(os.path.join(here, name), out, {"config": json.dumps(meta)})
+print(f"wrote {os.path.join(here, name)} ({len(out)} tensors)", file=sys.stderr)
