@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "model/fast_dropout.h"
 #include "model/torch_compat.h"
 
 namespace electra {
@@ -11,9 +12,7 @@ torch::nn::LayerNorm MakeLayerNorm(int size, double eps) {
   return torch::nn::LayerNorm(torch::nn::LayerNormOptions({size}).eps(eps));
 }
 
-torch::Tensor Dropout(const torch::Tensor& x, double p, bool training) {
-  return (training && p > 0) ? torch::dropout(x, p, true) : x;
-}
+torch::Tensor Dropout(const torch::Tensor& x, double p, bool training) { return FastDropout(x, p, training); }
 
 }  // namespace
 

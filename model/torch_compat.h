@@ -10,6 +10,8 @@
 #include <cmath>
 #include <limits>
 
+#include "model/fast_dropout.h"
+
 #if TORCH_VERSION_MAJOR >= 2
 #define ELECTRA_HAS_SDPA 1
 #else
@@ -29,7 +31,7 @@ inline torch::Tensor Attention(const torch::Tensor& q, const torch::Tensor& k, c
   auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(static_cast<double>(q.size(-1)));
   scores = scores.masked_fill(keep.logical_not(), -std::numeric_limits<float>::infinity());
   auto probs = torch::softmax(scores, -1, torch::kFloat32);  // fp32 under autocast, as CUDA's
-  if (training && dropout > 0) probs = torch::dropout(probs, dropout, true);
+  probs = FastDropout(probs, dropout, training);
   return torch::matmul(probs, v);
 #endif
 }
