@@ -14,7 +14,9 @@
 #
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=4000,8000]
 #       [--seeds=3] [--sst2_limit=8000] [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
-#       [--vocab_size=8000] [--finetune_args="..."]
+#       [--vocab_size=8000] [--finetune_args="..."] [--procs=N]
+# --procs: data-parallel pretraining processes, one thread each (default: one per core, which
+# measured faster than threads in one process; docs/benchmarks.md).
 # "Minutes" are pretraining minutes by the clock (pretrain records them in each checkpoint), so run
 # it alone on the machine: other jobs sharing the cores make them longer.
 # --finetune_args go to every finetune (after the recipe's own flags, so they override them).
@@ -31,6 +33,7 @@ pretrain_args="--generator_fraction=0.25 --lr=5e-4 --warmup_steps=1000"
 bin=bazel-bin
 vocab_size=8000
 finetune_args=""
+procs=$(nproc)
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -44,6 +47,7 @@ for arg in "$@"; do
     --bin=*) bin="${arg#*=}" ;;
     --vocab_size=*) vocab_size="${arg#*=}" ;;
     --finetune_args=*) finetune_args="${arg#*=}" ;;
+    --procs=*) procs="${arg#*=}" ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -51,6 +55,7 @@ done
 is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 is_count "$steps" || { echo "cpu_recipe.sh: --steps=$steps is not a positive whole number" >&2; exit 2; }
 is_count "$seeds" || { echo "cpu_recipe.sh: --seeds=$seeds is not a positive whole number" >&2; exit 2; }
+is_count "$procs" || { echo "cpu_recipe.sh: --procs=$procs is not a positive whole number" >&2; exit 2; }
 is_count "$vocab_size" || { echo "cpu_recipe.sh: --vocab_size=$vocab_size is not a positive whole number" >&2; exit 2; }
 for c in ${checkpoints//,/ }; do
   is_count "$c" || { echo "cpu_recipe.sh: --checkpoints=$checkpoints: '$c' is not a positive step number" >&2; exit 2; }
@@ -79,11 +84,13 @@ flags=(--data="$work/train/*.tfrecord*" --size="$size" --steps="$steps" --batch_
        --threads=1 --log_every=250 $pretrain_args)
 printf -v last "%s/run/checkpoints/step-%08d" "$work" "$steps"
 if [ ! -f "$last/DONE" ]; then
-  say "pretraining $size for $steps steps (log $work/logs/pretrain.log)"
+  say "pretraining $size for $steps steps on $procs process(es) (log $work/logs/pretrain.log)"
   # Checkpoints at the measured points: --save_every at their greatest common divisor, all kept.
   every=$(python3 -c "import math,sys; print(math.gcd(*[int(x) for x in sys.argv[1].split(',')]))" "$checkpoints")
-  "$bin/train/pretrain" "${flags[@]}" --output_dir="$work/run" --save_every="$every" --keep=100000 \
-    2>>"$work/logs/pretrain.log"
+  launch=()
+  [ "$procs" -gt 1 ] && launch=(scripts/launch.sh --nproc="$procs" --master_port=$((29500 + RANDOM % 10000)) --)
+  "${launch[@]+"${launch[@]}"}" "$bin/train/pretrain" "${flags[@]}" --output_dir="$work/run" --save_every="$every" \
+    --keep=100000 2>>"$work/logs/pretrain.log"
 fi
 [ -f "$work/untrained/checkpoints/step-00000001/DONE" ] || "$bin/train/pretrain" "${flags[@]}" \
   --output_dir="$work/untrained" --stop_at=1 2>>"$work/logs/pretrain.log"
