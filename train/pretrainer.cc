@@ -508,6 +508,7 @@ absl::Status RunPretraining(PretrainOptions o) {
   if (!status.ok()) return status;
   absl::StatusOr<std::string> precision = ResolvePrecision(o.precision, *device, o.testing_emulated_bf16);
   if (!precision.ok()) return precision.status();
+  o.precision = *precision;  // what the checkpoints' flags record
   if (chief && !o.quiet && !device->is_cuda() && *precision == "bf16") {
     std::fprintf(stderr, "pretrain: bf16 autocast on the CPU (%s)\n", CpuBf16Description().c_str());
   }

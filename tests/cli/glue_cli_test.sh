@@ -138,6 +138,11 @@ expect_error "a malformed tokenizer_config.json is named" "cased_model/tokenizer
 expect_ok "--save_model" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/saved" --model="$MODEL" --save_model
 cmp -s "$TMP/saved/RTE/run-0/model/vocab.txt" "$MODEL/vocab.txt" && grep -q '"do_lower_case": true' "$TMP/saved/RTE/run-0/model/tokenizer_config.json" \
   && pass "the saved model carries its vocabulary and casing" || fail "saved model: $(ls "$TMP/saved/RTE/run-0/model")"
+# A masked LM alone (--objective=mlm) fine-tunes from its generator/ directory.
+"$PRETRAIN" --data="$TMP/shards/*.tfrecord*" --output_dir="$TMP/mlm" --size=tiny --objective=mlm --steps=1 --batch_size=8 2>/dev/null
+expect_ok "finetune an mlm checkpoint's encoder" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/from_mlm" --model="$TMP/mlm/checkpoints/step-00000001/generator"
+grep -q '"accuracy"' "$TMP/from_mlm/RTE/run-0/metrics.json" && pass "mlm model fine-tuned" || fail "mlm fine-tuning"
+
 # Precision: bf16 where the CPU has it natively (or emulated on request), never fp16 on the CPU.
 if grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo; then
   expect_ok "finetune in bf16" "$FINETUNE" "${CASE[@]}" --output_dir="$TMP/bf16" --model="$MODEL" --precision=bf16

@@ -24,6 +24,21 @@ for f in discriminator/model.safetensors generator/model.safetensors optimizer.s
 done
 expect_ok "a finished run reruns as a no-op" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/b"
 
+# The masked LM alone resumes exactly too, and keeps generator/ only.
+expect_ok "mlm: straight run" "$PRETRAIN" "${COMMON[@]}" --objective=mlm --output_dir="$TMP/mlm_a"
+expect_ok "mlm: stopped at step 4" "$PRETRAIN" "${COMMON[@]}" --objective=mlm --output_dir="$TMP/mlm_b" --stop_at=4
+expect_ok "mlm: resumed" "$PRETRAIN" "${COMMON[@]}" --objective=mlm --output_dir="$TMP/mlm_b"
+for f in generator/model.safetensors optimizer.safetensors; do
+  expect_eq "mlm: resumed $f is byte-identical" "$(cmp -s "$TMP/mlm_a/checkpoints/step-00000008/$f" "$TMP/mlm_b/checkpoints/step-00000008/$f" && echo same)" same
+done
+[ ! -e "$TMP/mlm_a/checkpoints/step-00000008/discriminator" ] && grep -q '"ElectraForMaskedLM"' "$TMP/mlm_a/checkpoints/step-00000008/generator/config.json" \
+  && pass "mlm checkpoints hold an ElectraForMaskedLM generator/ only" || fail "mlm checkpoint: $(ls "$TMP/mlm_a/checkpoints/step-00000008")"
+expect_error "resuming an mlm checkpoint as electra" "step-00000008 was trained with --objective=mlm, not --objective=electra" \
+  "$PRETRAIN" "${COMMON[@]}" --steps=8 --output_dir="$TMP/mlm_a"
+expect_error "resuming an electra checkpoint as mlm" "step-00000008 was trained with --objective=electra, not --objective=mlm" \
+  "$PRETRAIN" "${COMMON[@]}" --objective=mlm --output_dir="$TMP/a"
+expect_error "unknown objective" "--objective: must be electra .* or mlm" "$PRETRAIN" "${COMMON[@]}" --objective=bert --output_dir="$TMP/xo"
+
 # A damaged newest checkpoint: fall back to the previous one, say so, and still end identical.
 expect_ok "run stopped at step 6" "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/c" --stop_at=6
 opt="$TMP/c/checkpoints/step-00000006/optimizer.safetensors"
