@@ -5,7 +5,7 @@
 # thread each through c10d/Gloo), alternating, --rounds times. Batch 32 x 128 tokens, the 8000-token
 # vocabulary of the bundled books and WikiText-2 (made under --work on the first run).
 #   scripts/bench_cpu_step.sh [--sizes=tiny,mini,small] [--precisions=fp32,bf16] [--steps=20] [--rounds=2]
-#       [--configs=t1,t2,p2] [--work=work/bench_cpu_step] [--bin=bazel-bin] [--emulated_bf16]
+#       [--configs=t1,t2,p2] (t2p: 2 threads with OMP_WAIT_POLICY=PASSIVE, libgomp's workers sleeping) [--work=work/bench_cpu_step] [--bin=bazel-bin] [--emulated_bf16]
 # bf16 runs only where the CPU has native bf16 (avx512_bf16 or amx_bf16) unless --emulated_bf16.
 # Prints a Markdown table (ms per step = median over rounds, tokens/s, peak RSS per process, the
 # ratio ours / eager) and writes it to WORK/table.md, every measurement to WORK/runs.jsonl.
@@ -54,19 +54,19 @@ port=$((21000 + RANDOM % 20000))
 # measure IMPL SIZE PRECISION CONFIG: one measurement appended to runs.jsonl.
 measure() {
   local impl=$1 size=$2 precision=$3 config=$4 procs=1 threads=1
-  case "$config" in t1) ;; t2) threads=2 ;; p2) procs=2 ;; esac
-  local launch=()
+  local launch=() wait_env=()
+  case "$config" in t1) ;; t2) threads=2 ;; t2p) threads=2; wait_env=(env OMP_WAIT_POLICY=PASSIVE) ;; p2) procs=2 ;; esac
   [ "$procs" -gt 1 ] && { port=$((port + 1)); launch=(scripts/launch.sh --nproc="$procs" --master_port="$port" --); }
   local extra=()
   [ "$precision" = bf16 ] && [ "$native" = false ] && extra=(--testing_emulated_bf16)
   local cmd
   if [ "$impl" = ours ]; then
     rm -rf "$work/run"
-    cmd=("${launch[@]+"${launch[@]}"}" "$bin/train/pretrain" --data="$work/shards/pretrain_data.tfrecord-*" --output_dir="$work/run"
+    cmd=("${wait_env[@]+"${wait_env[@]}"}" "${launch[@]+"${launch[@]}"}" "$bin/train/pretrain" --data="$work/shards/pretrain_data.tfrecord-*" --output_dir="$work/run"
          --size="$size" --batch_size=32 --steps=$((2 * steps)) --log_every="$steps" --save_every=1000000 --warmup_steps=10
          --device=cpu --threads="$threads" --precision="$precision" "${extra[@]+"${extra[@]}"}")
   else
-    cmd=("${launch[@]+"${launch[@]}"}" /usr/bin/python3 bench/eager_electra.py --size="$size" --batch_size=32 --steps="$steps"
+    cmd=("${wait_env[@]+"${wait_env[@]}"}" "${launch[@]+"${launch[@]}"}" /usr/bin/python3 bench/eager_electra.py --size="$size" --batch_size=32 --steps="$steps"
          --warmup=3 --vocab_size=8000 --threads="$threads" --precision="$precision")
   fi
   /usr/bin/python3 - "$impl" "$size" "$precision" "$config" "$procs" "$threads" "$work" "${cmd[@]}" >>"$runs" <<'PY'
@@ -111,7 +111,8 @@ native = sys.argv[2] == "true"
 by = defaultdict(list)
 for r in runs:
     by[(r["size"], r["precision"], r["config"], r["impl"])].append(r)
-names = {"t1": "1 process, 1 thread", "t2": "1 process, 2 threads", "p2": "2 processes x 1 thread"}
+names = {"t1": "1 process, 1 thread", "t2": "1 process, 2 threads", "t2p": "1 process, 2 threads, OMP_WAIT_POLICY=PASSIVE",
+         "p2": "2 processes x 1 thread"}
 print("| size | precision | configuration | ours ms/step | eager PyTorch ms/step | ours tokens/s | eager tokens/s "
       "| ours / eager speed | ours peak RSS MiB | eager peak RSS MiB |")
 print("|---|---|---|---|---|---|---|---|---|---|")

@@ -45,6 +45,7 @@ std::string TrainingStateToJson(const TrainingState& s) {
   j["seed"] = s.seed;
   j["world_size"] = s.world_size;
   j["train_seconds"] = s.train_seconds;
+  j["train_flops"] = s.train_flops;
   j["flags"] = nlohmann::ordered_json::parse(s.flags_json, nullptr, false);
   return j.dump(2) + "\n";
 }
@@ -64,6 +65,7 @@ absl::StatusOr<TrainingState> TrainingStateFromJson(const std::string& text, con
     s.seed = j.at("seed").get<uint64_t>();
     s.world_size = j.value("world_size", 1);
     s.train_seconds = j.value("train_seconds", 0.0);
+    s.train_flops = j.value("train_flops", 0.0);
     s.flags_json = j.contains("flags") ? j["flags"].dump() : "{}";
     s.manifest = j.value("manifest", "");
     return s;

@@ -35,6 +35,9 @@ struct TrainingState {
   // Wall-clock seconds of the step loop up to this step, summed over resumes (0 in checkpoints
   // written before it was recorded): what "minutes of pretraining" means in the tables.
   double train_seconds = 0;
+  // Training FLOPs up to this step by the paper's counting (model/flops.h), summed over resumes
+  // (0 in checkpoints written before it was recorded): the compute axis of ELECTRA against MLM.
+  double train_flops = 0;
   // The checksum manifest the checkpoint was written with (set by SaveCheckpoint); empty in
   // checkpoints written before manifests, so a deleted manifest is told from an old checkpoint.
   std::string manifest;

@@ -76,18 +76,22 @@ TEST(CheckpointTest, SaveListValidatePruneAndFallback) {
   EXPECT_EQ(ListCheckpoints(dir).size(), 2u);
 }
 
-TEST(CheckpointTest, TrainSecondsRoundTripAndDefaultToZeroInOldStates) {
+TEST(CheckpointTest, TrainSecondsAndFlopsRoundTripAndDefaultToZeroInOldStates) {
   TrainingState s;
   s.step = 7;
   s.train_seconds = 123.5;
+  s.train_flops = 4.25e15;
   auto back = TrainingStateFromJson(TrainingStateToJson(s), "state");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_DOUBLE_EQ(back->train_seconds, 123.5);
+  EXPECT_DOUBLE_EQ(back->train_flops, 4.25e15);
   nlohmann::json j = nlohmann::json::parse(TrainingStateToJson(s));
-  j.erase("train_seconds");  // a checkpoint written before the clock was recorded
+  j.erase("train_seconds");  // a checkpoint written before the clock and the FLOPs were recorded
+  j.erase("train_flops");
   back = TrainingStateFromJson(j.dump(), "state");
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_DOUBLE_EQ(back->train_seconds, 0);
+  EXPECT_DOUBLE_EQ(back->train_flops, 0);
 }
 
 TEST(CheckpointTest, FailedWriteKeepsPreviousCheckpointsAndLeavesNoTemporary) {

@@ -13,6 +13,7 @@
 #include "corpus/file_manifest.h"
 #include "corpus/pretrain_stream.h"
 #include "corpus/shard_corpus.h"
+#include "model/flops.h"
 #include "model/model_dir.h"
 #include "model/safetensors.h"
 #include "model/torch_compat.h"
@@ -249,6 +250,7 @@ absl::Status ResumeFromCheckpoint(const PretrainOptions& o, const std::string& c
       state->step = saved->step;
       state->next_batch = saved->next_batch;
       state->train_seconds = saved->train_seconds;
+      state->train_flops = saved->train_flops;
       if (chief && !o.quiet) std::fprintf(stderr, "pretrain: resuming from %s (step %lld)\n", dir.c_str(), (long long)state->step);
       if (chief && saved->manifest.empty()) {
         std::fprintf(stderr, "pretrain: note: %s has no %s (written before checkpoints recorded checksums): "
@@ -274,6 +276,16 @@ MaskingOptions MaskingFor(const PretrainOptions& o, const DataSetup& data) {
   mo.pad_id = std::max(0, data.vocab->pad_id());
   mo.seed = o.seed;
   return mo;
+}
+
+// Training FLOPs of one step of the global batch, by the paper's counting (model/flops.h).
+double TrainFlopsPerStep(const PretrainOptions& o, const Models& m, const DataSetup& data, const MaskingOptions& mo) {
+  const double output_fraction = static_cast<double>(mo.max_predictions) / data.max_seq_length;
+  if (o.objective == "mlm") {
+    return MlmTrainFlopsPerStep(m.generator_config, o.batch_size, data.max_seq_length, output_fraction);
+  }
+  return ElectraTrainFlopsPerStep(m.generator_config, m.discriminator_config, o.batch_size, data.max_seq_length,
+                                  output_fraction);
 }
 
 TrainStepOptions StepOptionsFor(const PretrainOptions& o, int rank, const std::string& precision) {
@@ -547,6 +559,8 @@ absl::Status RunPretraining(PretrainOptions o) {
   const auto run_start = std::chrono::steady_clock::now();
   const int64_t first_step = state.step;
   const double seconds_before = state.train_seconds;  // of earlier runs resumed from
+  const double flops_before = state.train_flops;
+  const double flops_per_step = TrainFlopsPerStep(o, *models, *data, mo);
   const int64_t profile_from = first_step + kProfileWarmupSteps, profile_until = profile_from + o.profile_steps;
   bool graph_reported = false;
   const std::vector<int64_t> milestones = MilestoneSteps(o.steps);
@@ -583,6 +597,7 @@ absl::Status RunPretraining(PretrainOptions o) {
     state.next_batch = batch->index + 1;
     state.train_seconds =
         seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+    state.train_flops = flops_before + static_cast<double>(state.step - first_step) * flops_per_step;
     if (o.profile_steps > 0 && state.step == profile_until) {
       status = WriteOpProfile(o, state.step - profile_from, chief);
       if (!status.ok()) return status;
@@ -598,6 +613,7 @@ absl::Status RunPretraining(PretrainOptions o) {
     if (log_now && chief) {
       std::vector<std::pair<std::string, double>> scalars = window.Close(o, data->max_seq_length, optimizer);
       scalars.emplace_back("train_seconds", state.train_seconds);
+      scalars.emplace_back("train_flops", state.train_flops);
       status = log->Write(state.step, scalars);
       if (!status.ok()) return status;
       if (!o.quiet) {
