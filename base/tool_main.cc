@@ -1,21 +1,48 @@
 #include "base/tool_main.h"
 
+#include <dlfcn.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 
+#include "absl/flags/reflection.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "base/allocator.h"
 
 namespace electra {
+namespace {
+
+// With more than one intra-op thread, libgomp's idle workers spin by default (OMP_WAIT_POLICY
+// active), and beside OpenBLAS's own worker threads they take the cores the matrix products need:
+// two threads then ran at half the speed of one (docs/benchmarks.md). libgomp reads the policy
+// once, when it is loaded, so a tool with OpenMP whose --threads is not 1 and whose environment
+// does not set OMP_WAIT_POLICY runs itself again, the same arguments and environment but for
+// OMP_WAIT_POLICY=PASSIVE. Setting OMP_WAIT_POLICY (to anything) keeps the user's choice.
+void UsePassiveOmpWaitForThreads(const std::vector<std::string>& original_args) {
+  absl::CommandLineFlag* flag = absl::FindCommandLineFlag("threads");
+  if (flag == nullptr || flag->CurrentValue() == "1" || std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  if (dlsym(RTLD_DEFAULT, "omp_get_max_threads") == nullptr) return;  // no OpenMP in this binary
+  std::vector<char*> args;
+  for (const std::string& a : original_args) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", args.data());
+  unsetenv("OMP_WAIT_POLICY");  // only reached when the exec failed: carry on with the default policy
+}
+
+}  // namespace
 
 std::vector<std::string> ParseToolFlags(int argc, char** argv, const std::string& usage,
                                         bool allow_positional) {
   TuneAllocatorForTensors();
   absl::SetProgramUsageMessage(usage);
+  const std::vector<std::string> original_args(argv, argv + argc);
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  UsePassiveOmpWaitForThreads(original_args);
   std::vector<std::string> positional(rest.begin() + 1, rest.end());
   if (!allow_positional && !positional.empty()) {
     std::fprintf(stderr, "%s: error: unexpected argument '%s' (flags are --name=value; see --help)\n",

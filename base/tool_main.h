@@ -12,7 +12,10 @@
 
 namespace electra {
 
-// Tunes the allocator for tensor work (base/allocator.h), then parses flags; returns the positional arguments (argv[0] excluded). Exits with status 1 and
+// Tunes the allocator for tensor work (base/allocator.h), then parses flags; returns the positional arguments (argv[0] excluded).
+// A tool with OpenMP whose --threads is not 1 runs itself again with OMP_WAIT_POLICY=PASSIVE unless
+// the environment sets OMP_WAIT_POLICY (idle spinning workers halve the speed beside OpenBLAS's
+// threads; the .cc says why). Exits with status 1 and
 // a message naming the flag on unknown flags or bad values; exits 1 on positional arguments
 // when `allow_positional` is false.
 std::vector<std::string> ParseToolFlags(int argc, char** argv, const std::string& usage,

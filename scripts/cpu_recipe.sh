@@ -13,8 +13,14 @@
 # Rerunning continues where it stopped (finished steps and runs are kept).
 #
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=4000,8000]
-#       [--seeds=3] [--sst2_limit=8000] [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
+#       [--minutes=M,...] [--objective=electra|mlm] [--seeds=3] [--sst2_limit=8000]
+#       [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
 #       [--vocab_size=8000] [--finetune_args="..."] [--procs=N]
+# --objective=mlm pretrains BERT's masked LM alone (one encoder the discriminator's size) and
+# fine-tunes its generator/ directory: the same recipe for the comparison at equal minutes.
+# --minutes=15,30,60 measures checkpoints by the clock instead of by step: pretraining saves every
+# --save_every steps (default 100) and each minute mark takes the first checkpoint at or past it
+# (the last one, marked "short", if the run ends before); --steps still sets the schedule.
 # --procs: data-parallel pretraining processes, one thread each (default: one per core, which
 # measured faster than threads in one process; docs/benchmarks.md).
 # "Minutes" are pretraining minutes by the clock (pretrain records them in each checkpoint), so run
@@ -34,6 +40,9 @@ bin=bazel-bin
 vocab_size=8000
 finetune_args=""
 procs=$(nproc)
+objective=electra
+minutes=""
+save_every=100
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -48,7 +57,10 @@ for arg in "$@"; do
     --vocab_size=*) vocab_size="${arg#*=}" ;;
     --finetune_args=*) finetune_args="${arg#*=}" ;;
     --procs=*) procs="${arg#*=}" ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --objective=*) objective="${arg#*=}" ;;
+    --minutes=*) minutes="${arg#*=}" ;;
+    --save_every=*) save_every="${arg#*=}" ;;
+    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,6 +68,13 @@ is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 is_count "$steps" || { echo "cpu_recipe.sh: --steps=$steps is not a positive whole number" >&2; exit 2; }
 is_count "$seeds" || { echo "cpu_recipe.sh: --seeds=$seeds is not a positive whole number" >&2; exit 2; }
 is_count "$procs" || { echo "cpu_recipe.sh: --procs=$procs is not a positive whole number" >&2; exit 2; }
+case "$objective" in electra) model_sub=discriminator ;; mlm) model_sub=generator ;;
+  *) echo "cpu_recipe.sh: --objective=$objective: choose electra or mlm" >&2; exit 2 ;; esac
+is_count "$save_every" || { echo "cpu_recipe.sh: --save_every=$save_every is not a positive whole number" >&2; exit 2; }
+for m in ${minutes//,/ }; do
+  [[ "$m" =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "$m" != 0 ] || { echo "cpu_recipe.sh: --minutes=$minutes: '$m' is not a positive number of minutes" >&2; exit 2; }
+done
+[ -n "$minutes" ] && checkpoints=$steps  # replaced by the checkpoints the minute marks pick
 is_count "$vocab_size" || { echo "cpu_recipe.sh: --vocab_size=$vocab_size is not a positive whole number" >&2; exit 2; }
 for c in ${checkpoints//,/ }; do
   is_count "$c" || { echo "cpu_recipe.sh: --checkpoints=$checkpoints: '$c' is not a positive step number" >&2; exit 2; }
@@ -81,12 +100,13 @@ train=$(ls $g/*.txt | grep -v -e Alice -e Sherlock | paste -sd,),data/corpus/wik
 # 2. Pretraining (resumes), and the untrained initialisation of the same run.
 # shellcheck disable=SC2206
 flags=(--data="$work/train/*.tfrecord*" --size="$size" --steps="$steps" --batch_size=32 --seed=42 --device=cpu
-       --threads=1 --log_every=250 $pretrain_args)
+       --threads=1 --log_every=250 --objective="$objective" $pretrain_args)
 printf -v last "%s/run/checkpoints/step-%08d" "$work" "$steps"
 if [ ! -f "$last/DONE" ]; then
   say "pretraining $size for $steps steps on $procs process(es) (log $work/logs/pretrain.log)"
   # Checkpoints at the measured points: --save_every at their greatest common divisor, all kept.
   every=$(python3 -c "import math,sys; print(math.gcd(*[int(x) for x in sys.argv[1].split(',')]))" "$checkpoints")
+  [ -n "$minutes" ] && every=$save_every
   launch=()
   [ "$procs" -gt 1 ] && launch=(scripts/launch.sh --nproc="$procs" --master_port=$((29500 + RANDOM % 10000)) --)
   "${launch[@]+"${launch[@]}"}" "$bin/train/pretrain" "${flags[@]}" --output_dir="$work/run" --save_every="$every" \
@@ -96,14 +116,38 @@ fi
   --output_dir="$work/untrained" --stop_at=1 2>>"$work/logs/pretrain.log"
 scripts/plot_pretraining.sh "$work/run" "$work/loss_curves.png" 2>>"$work/logs/pretrain.log" || true
 
-# Minutes of pretraining per checkpoint, by the clock: the wall-clock seconds of pretrain's step
-# loop up to that step, summed over resumes (training_state.json's train_seconds).
+# With --minutes: the checkpoint each minute mark takes, by the clock.
+if [ -n "$minutes" ]; then
+  checkpoints=$(python3 - "$work/run/checkpoints" "$minutes" 2>"$work/minute_marks.txt" <<'PY'
+import json, os, sys
+root, marks = sys.argv[1], [float(m) for m in sys.argv[2].split(",")]
+saved = []
+for name in sorted(os.listdir(root)):
+    path = os.path.join(root, name, "training_state.json")
+    if name.startswith("step-") and os.path.exists(os.path.join(root, name, "DONE")):
+        saved.append((int(name[5:]), json.load(open(path)).get("train_seconds", 0) / 60))
+picked = []
+for m in marks:
+    at = next(((s, t) for s, t in saved if t >= m), saved[-1])
+    sys.stderr.write(f"{m:g} min: step {at[0]} ({at[1]:.1f} min){'' if at[1] >= m else ' short: the run ended first'}\n")
+    if at[0] not in picked:
+        picked.append(at[0])
+print(",".join(map(str, picked)))
+PY
+)
+  say "minute marks: $(paste -sd';' "$work/minute_marks.txt")"
+fi
+
+# Minutes and training FLOPs of pretraining per checkpoint: the wall-clock seconds of pretrain's
+# step loop up to that step, summed over resumes, and the FLOPs by the paper's counting
+# (training_state.json's train_seconds and train_flops).
 python3 - "$work/run/checkpoints" "$checkpoints" >"$work/minutes.tsv" <<'PY'
 import json, os, sys
 for c in map(int, sys.argv[2].split(",")):
     path = os.path.join(sys.argv[1], f"step-{c:08d}", "training_state.json")
     if os.path.exists(path):
-        print(f"{c}\t{json.load(open(path)).get('train_seconds', 0) / 60:.1f}")
+        state = json.load(open(path))
+        print(f"{c}\t{state.get('train_seconds', 0) / 60:.1f}\t{state.get('train_flops', 0):.3g}")
 PY
 
 # 3. Held-out scores.
@@ -130,7 +174,7 @@ extra=($finetune_args)
 run_job() {
   local name=$1 dir=$2 task=$3 limit=()
   [ "$task" = SST-2 ] && [ "$sst2_limit" -gt 0 ] && limit=(--train_limit="$sst2_limit")
-  "$bin/glue/finetune" --task="$task" --data_dir=data/glue --model="$dir/discriminator" --output_dir="$work/glue/$name" \
+  "$bin/glue/finetune" --task="$task" --data_dir=data/glue --model="$dir/$model_sub" --output_dir="$work/glue/$name" \
     --runs="$seeds" --seed=42 --threads=1 --test_limit=0 "${limit[@]+"${limit[@]}"}" "${extra[@]+"${extra[@]}"}" >>"$work/logs/finetune_$name.log" 2>&1 \
     || { echo "cpu_recipe.sh: finetune $task of $name failed; see $work/logs/finetune_$name.log" >&2; return 1; }
 }
@@ -150,15 +194,17 @@ for m in "${models[@]}"; do
   "$bin/eval/evaluate" --results_dir="$work/glue/$name" --reference=none --aggregate=mean --format=json \
     --json="$work/glue/$name.json" >/dev/null
 done
-python3 - "$work" "$checkpoints" "$tasks" >"$work/table.md" <<'PY'
+python3 - "$work" "$checkpoints" "$tasks" "$objective" >"$work/table.md" <<'PY'
 import json, os, sys
-work, checkpoints, tasks = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
-minutes = dict(l.split("\t") for l in open(os.path.join(work, "minutes.tsv")).read().split("\n") if l)
+work, checkpoints, tasks, objective = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(","), sys.argv[4]
+rows = [l.split("\t") for l in open(os.path.join(work, "minutes.tsv")).read().split("\n") if l]
+minutes = {r[0]: r[1] for r in rows}
+flops = {r[0]: r[2] for r in rows}
 # Task scores as the paper's (MCC for CoLA, Spearman for STS-B, accuracy otherwise).
 METRIC = {"CoLA": "MCC", "STS-B": "Spearman"}
 print("| model | minutes | held-out disc_loss / H(p) | AUC | " + " | ".join(f"{t} ({METRIC.get(t, 'acc')})" for t in tasks)
-      + " | GLUE avg |")
-print("|---|---|---|---|" + "---|" * (len(tasks) + 1))
+      + " | GLUE avg | train FLOPs | held-out MLM acc |")
+print("|---|---|---|---|" + "---|" * (len(tasks) + 3))
 curve = []
 for name in ["untrained"] + [f"step-{c}" for c in checkpoints]:
     path = os.path.join(work, "glue", name + ".json")
@@ -169,7 +215,9 @@ for name in ["untrained"] + [f"step-{c}" for c in checkpoints]:
     cells = [f"{j[t]['mean']:.2f} ± {j[t]['std']:.2f}" if t in j else "-" for t in tasks]
     avg = sum(j[t]["mean"] for t in tasks if t in j) / max(1, sum(t in j for t in tasks))
     mins = "0" if name == "untrained" else minutes.get(name[5:], "?")
-    print(f"| {name} | {mins} | {s['disc_loss_ratio']:.3f} | {s['disc_auc']:.3f} | " + " | ".join(cells) + f" | {avg:.2f} |")
+    disc = f"{s['disc_loss_ratio']:.3f} | {s['disc_auc']:.3f}" if "disc_loss_ratio" in s else "- | -"  # mlm: no discriminator
+    print(f"| {name} | {mins} | {disc} | " + " | ".join(cells) + f" | {avg:.2f} | "
+          f"{'0' if name == 'untrained' else flops.get(name[5:], '?')} | {s['gen_accuracy']:.3f} |")
     curve.append((0.0 if name == "untrained" else float(mins), avg))
 # The published ELECTRA-Small-OWT rows on the same tasks (1M GPU steps on OpenWebText; the average is
 # over these tasks only), for scale.
@@ -182,7 +230,8 @@ REFERENCES = [
 for label, row in REFERENCES:
     known = [t for t in tasks if t in row]
     cells = [f"{row[t]:.2f}" if t in row else "-" for t in tasks]
-    print(f"| {label} | 1M steps | - | - | " + " | ".join(cells) + f" | {sum(row[t] for t in known) / max(1, len(known)):.2f} |")
+    print(f"| {label} | 1M steps | - | - | " + " | ".join(cells) + f" | {sum(row[t] for t in known) / max(1, len(known)):.2f} "
+          "| 1.4e+18 (paper) | - |")
 with open(os.path.join(work, "curve.dat"), "w") as f:
     for m, a in curve:
         f.write(f"{m} {a}\n")
@@ -230,7 +279,7 @@ set ylabel "GLUE average (dev)"
 set grid
 set key bottom right
 set label 1 "$(sed 's/"/\\"/g' "$work/crossing.txt" | fold -s -w 110 | sed ':a;N;$!ba;s/\n/\\n/g')" at graph 0.02, graph 0.95 font "sans,8"
-plot "$work/curve.dat" using 1:2 with linespoints lw 2 pt 7 title "pretrained ($size)", \
+plot "$work/curve.dat" using 1:2 with linespoints lw 2 pt 7 title "pretrained ($size, $objective)", \
      $base with lines dt 2 lc rgb "black" title "untrained, same architecture and fine-tuning"
 GNUPLOT
   say "wrote $work/glue_vs_minutes.png"

@@ -27,8 +27,11 @@ namespace {
 
 constexpr uint64_t kScoreNoiseStream = 0x53434f5245;  // "SCORE"
 
+// A step-N directory: DONE and a model (discriminator/ and generator/, or generator/ alone for the
+// masked LM of objective mlm).
 bool IsStepDir(const std::string& path) {
-  return PathExists(JoinPath(path, "DONE")) && PathExists(JoinPath(path, "discriminator"));
+  return PathExists(JoinPath(path, "DONE")) &&
+         (PathExists(JoinPath(path, "discriminator")) || PathExists(JoinPath(path, "generator")));
 }
 
 // A generator model directory (HF ElectraForMaskedLM layout) given directly.
@@ -56,8 +59,8 @@ absl::StatusOr<std::string> ResolveCheckpointDir(const std::string& path) {
     if (!all.empty()) return all.front().second;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      path, " is not a checkpoint: expected a step-N directory with DONE, discriminator/ and generator/ (as pretrain "
-            "writes them), or a run directory whose checkpoints/ holds one"));
+      path, " is not a checkpoint: expected a step-N directory with DONE, discriminator/ and generator/ (or "
+            "generator/ alone for --objective=mlm) as pretrain writes them, or a run directory whose checkpoints/ holds one"));
 }
 
 absl::StatusOr<ScoreResult> ScoreCheckpoint(const ScoreOptions& o) {
@@ -325,13 +328,17 @@ std::string ScoreToJson(const ScoreResult& r) {
   j["precision"] = r.precision;
   j["objective"] = r.objective;
   j["examples"] = r.examples;
-  j["tokens"] = r.tokens;
   j["masked"] = r.masked;
   j["gen_loss"] = r.gen_loss;
   j["gen_accuracy"] = r.gen_accuracy;
   j["gen_majority_accuracy"] = r.gen_majority_accuracy;
-  j["gen_sampled_original"] = r.gen_sampled_original;
   j["gen_unigram_entropy"] = r.gen_unigram_entropy;
+  if (r.objective == "mlm") {  // a masked LM alone: no sampling, no discriminator to score
+    j["seconds"] = r.seconds;
+    return j.dump(2) + "\n";
+  }
+  j["tokens"] = r.tokens;
+  j["gen_sampled_original"] = r.gen_sampled_original;
   j["disc_loss"] = r.disc_loss;
   j["disc_base_entropy"] = r.disc_base_entropy;
   j["disc_loss_ratio"] = r.disc_loss_ratio;

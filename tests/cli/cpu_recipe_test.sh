@@ -19,15 +19,18 @@ header, body = [c.strip() for c in rows[0]], [[c.strip() for c in r] for r in ro
 references = [r for r in body if r[0].startswith("ELECTRA-Small-OWT")]
 body = [r for r in body if not r[0].startswith("ELECTRA-Small-OWT")]
 assert header[:4] == ["model", "minutes", "held-out disc_loss / H(p)", "AUC"], header
-assert header[4:] == ["RTE (acc)", "STS-B (Spearman)", "GLUE avg"], header
+assert header[4:] == ["RTE (acc)", "STS-B (Spearman)", "GLUE avg", "train FLOPs", "held-out MLM acc"], header
 # The official and the seed's rows on the same tasks, averaged over them.
 assert [r[0].split(",")[1].split("(")[0].strip() for r in references] == ["official", "PyTorch replication"], references
-assert references[0][4:] == ["68.50", "86.80", "77.65"], references
+assert references[0][4:7] == ["68.50", "86.80", "77.65"], references
 assert [r[0] for r in body] == ["untrained", "step-3", "step-6"], body
 # Minutes by the clock: pretrain's own train_seconds at each checkpoint, rising.
 for r, step in zip(body[1:], (3, 6)):
     state = json.load(open(os.path.join(w, "run", "checkpoints", f"step-{step:08d}", "training_state.json")))
     assert state["train_seconds"] > 0 and r[1] == f"{state['train_seconds'] / 60:.1f}", (r, state)
+    # Training FLOPs by the paper's counting: the same for every step, so step 6 has twice step 3's.
+    assert state["train_flops"] > 0 and r[7] == f"{state['train_flops']:.3g}", (r, state)
+assert abs(float(body[2][7]) / float(body[1][7]) - 2) < 0.01 and body[0][7] == "0", body
 assert body[0][1] == "0" and float(body[1][1]) <= float(body[2][1]), body
 for r in body:
     assert 0 < float(r[2]) < 3 and 0 <= float(r[3]) <= 1, r
@@ -36,6 +39,7 @@ for r in body:
     assert abs(float(r[6]) - (float(r[4].split(" ± ")[0]) + float(r[5].split(" ± ")[0])) / 2) < 0.006, r
     s = json.load(open(os.path.join(w, "scores", r[0] + ".json")))
     assert abs(s["disc_loss_ratio"] - float(r[2])) < 6e-4, (s, r)
+    assert abs(s["gen_accuracy"] - float(r[8])) < 6e-4, (s, r)
 curve = [tuple(map(float, l.split())) for l in open(os.path.join(w, "curve.dat"))]
 assert [c[0] for c in curve] == [0.0, float(body[1][1]), float(body[2][1])], curve
 assert [round(c[1], 2) for c in curve] == [float(r[6]) for r in body], (curve, body)
@@ -64,6 +68,10 @@ expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh -
 expect_error "no typed-in rate any more" "unknown argument --steps_per_second=2" scripts/cpu_recipe.sh --steps_per_second=2
 expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \
   scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --steps=6 --checkpoints=3,9
+expect_error "an unknown objective lists the choices" "--objective=bert: choose electra or mlm" \
+  scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --objective=bert
+expect_error "a minute mark that is not a number" "--minutes=5,x: 'x' is not a positive number of minutes" \
+  scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --minutes=5,x
 expect_error "tools not built" "$TMP/nobin/tokenizer/build_vocab is not built \\(./scripts/setup.sh && bazel build" \
   scripts/cpu_recipe.sh --bin="$TMP/nobin" --work="$TMP/nobin_work"
 finish

@@ -32,6 +32,14 @@ expect_ok "another seed" "$SCORE" --checkpoint="$CKPT" --data="$HELD" --max_exam
 expect_ok "a run directory means its newest checkpoint" "$SCORE" --checkpoint="$TMP/a" --data="$HELD" --max_examples=100 --threads=1
 expect_eq "run directory resolves to step 20" "$(cat "$TMP/stdout")" "$line"
 
+# The masked LM alone (--objective=mlm): a step directory with generator/ only is a checkpoint; its
+# generator figures are scored, beside the most frequent token.
+"$PRETRAIN" "${COMMON[@]}" --objective=mlm --output_dir="$TMP/mlm" --steps=10 2>/dev/null
+expect_ok "scores an mlm step directory (generator/ only)" "$SCORE" --checkpoint="$TMP/mlm/checkpoints/step-00000010" \
+  --data="$HELD" --max_examples=50 --threads=1 --format=json
+python3 -c "import json,sys; j=json.load(open('$TMP/stdout')); assert j['objective']=='mlm' and j['step']==10 and 'disc_auc' not in j and 0<=j['gen_accuracy']<=1, j" \
+  && pass "mlm: generator figures only" || fail "mlm JSON: $(cat "$TMP/stdout")"
+
 expect_ok "JSON on stdout and in a file" "$SCORE" --checkpoint="$CKPT" --data="$HELD" --max_examples=100 --threads=1 \
   --format=json --json="$TMP/score.json"
 python3 - "$TMP/stdout" "$TMP/score.json" <<'PY' && pass "JSON fields are consistent" || fail "JSON"
