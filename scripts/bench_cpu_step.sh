@@ -5,7 +5,8 @@
 # thread each through c10d/Gloo), alternating, --rounds times. Batch 32 x 128 tokens, the 8000-token
 # vocabulary of the bundled books and WikiText-2 (made under --work on the first run).
 #   scripts/bench_cpu_step.sh [--sizes=tiny,mini,small] [--precisions=fp32,bf16] [--steps=20] [--rounds=2]
-#       [--configs=t1,t2,p2] (t2p: 2 threads with OMP_WAIT_POLICY=PASSIVE, libgomp's workers sleeping) [--work=work/bench_cpu_step] [--bin=bazel-bin] [--emulated_bf16]
+#       [--configs=t1,t2,p2] (t2p: 2 threads with OMP_WAIT_POLICY=PASSIVE, libgomp's workers sleeping;
+#       t2 is the default environment, in which our tools set PASSIVE themselves since commit 1fec951) [--work=work/bench_cpu_step] [--bin=bazel-bin] [--emulated_bf16]
 # bf16 runs only where the CPU has native bf16 (avx512_bf16 or amx_bf16) unless --emulated_bf16.
 # Prints a Markdown table (ms per step = median over rounds, tokens/s, peak RSS per process, the
 # ratio ours / eager) and writes it to WORK/table.md, every measurement to WORK/runs.jsonl.
