@@ -382,7 +382,9 @@ TrainSummary TrainOneRun(Classifier& model, FlatAdamW& optimizer, const Finetune
       dist.AllReduceGradients(optimizer);
       optimizer.Step(lr);
       if (step % 20 == 0) {
-        loss_sum += loss.item<double>() / (sum ? static_cast<double>(n) : 1.0);
+        torch::Tensor whole = loss.detach().to(torch::kFloat64).reshape({1});
+        dist.AllReduceSum(whole);  // every rank's share: the whole batch's loss (a collective at the same steps)
+        loss_sum += whole.item<double>() / (sum ? static_cast<double>(n) : 1.0);
         ++loss_n;
       }
       if (!o.quiet) progress.Update(static_cast<double>(step + 1));

@@ -15,12 +15,15 @@
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=4000,8000]
 #       [--minutes=M,...] [--objective=electra|mlm] [--seeds=3] [--sst2_limit=8000]
 #       [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
-#       [--vocab_size=8000] [--finetune_args="..."] [--procs=N]
+#       [--vocab_size=8000] [--finetune_args="..."] [--procs=N] [--fixed_generator=DIR]
 # --objective=mlm pretrains BERT's masked LM alone (one encoder the discriminator's size) and
 # fine-tunes its generator/ directory: the same recipe for the comparison at equal minutes.
 # --minutes=15,30,60 measures checkpoints by the clock instead of by step: pretraining saves every
 # --save_every steps (default 100) and each minute mark takes the first checkpoint at or past it
 # (the last one, marked "short", if the run ends before); --steps still sets the schedule.
+# --fixed_generator=DIR (a checkpoint or generator directory of the same vocabulary) also scores
+# every discriminator with that one generator, so that runs are compared on the same replacements
+# and a weaker generator cannot flatter its discriminator (two more columns).
 # --procs: data-parallel pretraining processes, one thread each (default: one per core, which
 # measured faster than threads in one process; docs/benchmarks.md).
 # "Minutes" are pretraining minutes by the clock (pretrain records them in each checkpoint), so run
@@ -43,6 +46,7 @@ procs=$(nproc)
 objective=electra
 minutes=""
 save_every=100
+fixed_generator=""
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -60,6 +64,7 @@ for arg in "$@"; do
     --objective=*) objective="${arg#*=}" ;;
     --minutes=*) minutes="${arg#*=}" ;;
     --save_every=*) save_every="${arg#*=}" ;;
+    --fixed_generator=*) fixed_generator="${arg#*=}" ;;
     -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -163,6 +168,16 @@ for m in "${models[@]}"; do
   "$bin/train/score_checkpoint" --checkpoint="$dir" --data="$work/heldout/*.tfrecord*" --threads=1 \
     --json="$work/scores/$name.json" 2>>"$work/logs/score.log" | sed "s/^/$name: /" >&2
 done
+if [ -n "$fixed_generator" ] && [ "$objective" = electra ]; then
+  for m in "${models[@]}"; do
+    name=${m%%:*} dir=${m#*:}
+    "$bin/train/score_checkpoint" --checkpoint="$dir" --generator="$fixed_generator" --data="$work/heldout/*.tfrecord*" \
+      --threads=1 --json="$work/scores/$name.fixed.json" 2>>"$work/logs/score.log" | sed "s/^/$name (fixed generator): /" >&2 \
+      || { echo "cpu_recipe.sh: scoring $name with --fixed_generator=$fixed_generator failed; see $work/logs/score.log" >&2; exit 1; }
+  done
+else
+  rm -f "$work"/scores/*.fixed.json
+fi
 
 # 4. Fine-tuning: two processes at a time, one thread each.
 jobs=()
@@ -202,9 +217,17 @@ minutes = {r[0]: r[1] for r in rows}
 flops = {r[0]: r[2] for r in rows}
 # Task scores as the paper's (MCC for CoLA, Spearman for STS-B, accuracy otherwise).
 METRIC = {"CoLA": "MCC", "STS-B": "Spearman"}
+fixed = os.path.exists(os.path.join(work, "scores", "untrained.fixed.json"))
+def fixed_cells(name):
+    """The discriminator scored with the one fixed generator (--fixed_generator), if given."""
+    if not fixed:
+        return ""
+    f = json.load(open(os.path.join(work, "scores", name + ".fixed.json")))
+    return f" {f['disc_loss_ratio']:.3f} | {f['disc_auc']:.3f} |"
 print("| model | minutes | held-out disc_loss / H(p) | AUC | " + " | ".join(f"{t} ({METRIC.get(t, 'acc')})" for t in tasks)
-      + " | GLUE avg | train FLOPs | held-out MLM acc |")
-print("|---|---|---|---|" + "---|" * (len(tasks) + 3))
+      + " | GLUE avg | train FLOPs | held-out MLM acc |"
+      + (" fixed generator: disc_loss / H(p) | fixed generator: AUC |" if fixed else ""))
+print("|---|---|---|---|" + "---|" * (len(tasks) + 3 + 2 * fixed))
 curve = []
 for name in ["untrained"] + [f"step-{c}" for c in checkpoints]:
     path = os.path.join(work, "glue", name + ".json")
@@ -217,7 +240,7 @@ for name in ["untrained"] + [f"step-{c}" for c in checkpoints]:
     mins = "0" if name == "untrained" else minutes.get(name[5:], "?")
     disc = f"{s['disc_loss_ratio']:.3f} | {s['disc_auc']:.3f}" if "disc_loss_ratio" in s else "- | -"  # mlm: no discriminator
     print(f"| {name} | {mins} | {disc} | " + " | ".join(cells) + f" | {avg:.2f} | "
-          f"{'0' if name == 'untrained' else flops.get(name[5:], '?')} | {s['gen_accuracy']:.3f} |")
+          f"{'0' if name == 'untrained' else flops.get(name[5:], '?')} | {s['gen_accuracy']:.3f} |" + fixed_cells(name))
     curve.append((0.0 if name == "untrained" else float(mins), avg))
 # The published ELECTRA-Small-OWT rows on the same tasks (1M GPU steps on OpenWebText; the average is
 # over these tasks only), for scale.
@@ -231,7 +254,7 @@ for label, row in REFERENCES:
     known = [t for t in tasks if t in row]
     cells = [f"{row[t]:.2f}" if t in row else "-" for t in tasks]
     print(f"| {label} | 1M steps | - | - | " + " | ".join(cells) + f" | {sum(row[t] for t in known) / max(1, len(known)):.2f} "
-          "| 1.4e+18 (paper) | - |")
+          "| 1.4e+18 (paper) | - |" + " - | - |" * fixed)
 with open(os.path.join(work, "curve.dat"), "w") as f:
     for m, a in curve:
         f.write(f"{m} {a}\n")

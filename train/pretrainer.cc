@@ -322,6 +322,17 @@ class LogWindow {
     ++steps_;
   }
 
+  // Adds up every rank's share of the window, on every rank (a collective: all ranks call it at
+  // the same steps). Each rank's losses are its examples' sums over the global batch's counts, so
+  // the shares add up to the global batch's figures, as the counts and AUC histograms do; lr and
+  // grad_norm are the same on every rank.
+  void AllReduce(DistributedContext& dist) {
+    if (!dist.active()) return;
+    for (auto& [k, v] : sums_) {
+      if (k != "lr" && k != "grad_norm") dist.AllReduceSum(v);
+    }
+  }
+
   // The window's scalars (and the wall time since the last Reset), then a new window.
   std::vector<std::pair<std::string, double>> Close(const PretrainOptions& o, int max_seq_length,
                                                     const FlatAdamW& optimizer) {
@@ -610,6 +621,7 @@ absl::Status RunPretraining(PretrainOptions o) {
       status = CheckNonfiniteStreak(o, optimizer, state.step);
       if (!status.ok()) return status;
     }
+    if (log_now) window.AllReduce(*dist);
     if (log_now && chief) {
       std::vector<std::pair<std::string, double>> scalars = window.Close(o, data->max_seq_length, optimizer);
       scalars.emplace_back("train_seconds", state.train_seconds);

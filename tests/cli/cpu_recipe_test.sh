@@ -64,6 +64,23 @@ expect_ok "rerun" scripts/cpu_recipe.sh "${ARGS[@]}"
 expect_eq "rerun keeps every finished fine-tuning run" "$(stat -c %Y "$W"/glue/*/*/run-0/DONE | paste -sd,)" "$before"
 expect_eq "six fine-tuning runs (3 models x 2 tasks)" "$(ls -d "$W"/glue/*/*/run-0 | wc -l)" 6
 
+# One fixed generator for every discriminator: two more columns, each the score_checkpoint figures
+# of that discriminator with that generator; the step-6 checkpoint with its own generator is
+# scored as with the fixed one.
+G="$W/run/checkpoints/step-00000006/generator"
+expect_ok "rerun with --fixed_generator" scripts/cpu_recipe.sh "${ARGS[@]}" --fixed_generator="$G"
+python3 - "$W" <<'PY' && pass "fixed-generator columns match score_checkpoint --generator" || fail "fixed: $(cat "$W/table.md")"
+import json, os, sys
+w = sys.argv[1]
+rows = [[c.strip() for c in l.split("|")[1:-1]] for l in open(os.path.join(w, "table.md")) if l.startswith("| ")]
+assert rows[0][-2:] == ["fixed generator: disc_loss / H(p)", "fixed generator: AUC"], rows[0]
+for r in rows[1:4]:
+    f = json.load(open(os.path.join(w, "scores", r[0] + ".fixed.json")))
+    assert f["generator"].endswith("step-00000006/generator"), f
+    assert abs(f["disc_loss_ratio"] - float(r[-2])) < 6e-4 and abs(f["disc_auc"] - float(r[-1])) < 6e-4, (f, r)
+assert rows[3][-2] == rows[3][2] and rows[3][-1] == rows[3][3], rows[3]  # step-6 with its own generator
+PY
+
 expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh --stepz=3
 expect_error "no typed-in rate any more" "unknown argument --steps_per_second=2" scripts/cpu_recipe.sh --steps_per_second=2
 expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \

@@ -29,6 +29,17 @@ final=checkpoints/step-00000006/discriminator
 expect_ok "2 processes == 1 process" "$COMPARE" --atol=2e-5 --rtol=1e-3 "$TMP/one/$final" "$TMP/two/$final"
 expect_ok "accumulate=2 == one batch" "$COMPARE" --atol=2e-5 --rtol=1e-3 "$TMP/one/$final" "$TMP/acc/$final"
 expect_ok "generators agree too" "$COMPARE" --atol=2e-5 --rtol=1e-3 "$TMP/one/checkpoints/step-00000006/generator" "$TMP/two/checkpoints/step-00000006/generator"
+# The logged figures are the whole global batch's, whatever the world size (each rank's share is
+# added up before rank 0 logs): the same as one process's, up to the order of the sums.
+python3 - "$TMP/one/metrics.jsonl" "$TMP/two/metrics.jsonl" <<'PY' && pass "2 processes log the same figures as 1 process" || fail "logged figures differ"
+import json, sys
+one, two = ([json.loads(l) for l in open(p) if l.strip()] for p in sys.argv[1:3])
+assert [r["step"] for r in one] == [r["step"] for r in two] == [3, 6], (one, two)
+for a, b in zip(one, two):
+    for k in ("loss", "gen_loss", "disc_loss", "gen_accuracy", "disc_accuracy", "replaced_fraction", "disc_auc",
+              "disc_base_entropy", "disc_loss_ratio", "lr", "grad_norm", "disc_precision", "disc_recall"):
+        assert abs(a[k] - b[k]) <= 1e-4 + 1e-3 * abs(a[k]), (a["step"], k, a[k], b[k])
+PY
 
 # Resume on a different world size: 2 processes to step 3, then 1 process to the end.
 expect_ok "2 processes stop at step 3" "$LAUNCH" --nproc=2 --master_port=$((port + 1)) -- "$PRETRAIN" "${COMMON[@]}" --output_dir="$TMP/mixed" --stop_at=3 --save_every=3
@@ -42,6 +53,9 @@ FT=(--task=RTE --data_dir=data/glue --model="$MODEL" --train_limit=32 --dev_limi
 expect_ok "finetune, 1 process" "$FINETUNE" "${FT[@]}" --output_dir="$TMP/ft1"
 expect_ok "finetune, 2 processes" "$LAUNCH" --nproc=2 --master_port=$((port + 2)) -- "$FINETUNE" "${FT[@]}" --output_dir="$TMP/ft2"
 expect_ok "fine-tuned weights agree" "$COMPARE" --atol=2e-5 --rtol=1e-3 "$TMP/ft1/RTE/run-0/model" "$TMP/ft2/RTE/run-0/model"
+python3 -c "import json,sys; a,b=(json.load(open(p))['mean_train_loss'] for p in sys.argv[1:]); assert abs(a-b) <= 1e-5+1e-4*abs(a), (a,b)" \
+  "$TMP/ft1/RTE/run-0/metrics.json" "$TMP/ft2/RTE/run-0/metrics.json" && pass "fine-tuning logs the whole batch's loss on 2 processes" \
+  || fail "mean_train_loss differs: $(grep -h mean_train_loss "$TMP"/ft[12]/RTE/run-0/metrics.json)"
 expect_eq "dev predictions agree" "$(cut -f2 "$TMP/ft1/RTE/run-0/dev_predictions.tsv" | md5sum)" "$(cut -f2 "$TMP/ft2/RTE/run-0/dev_predictions.tsv" | md5sum)"
 
 # bf16: 1 process and 2 processes agree within bf16 tolerance (the matrix products round to bf16,
