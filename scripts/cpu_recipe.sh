@@ -65,7 +65,7 @@ for arg in "$@"; do
     --minutes=*) minutes="${arg#*=}" ;;
     --save_every=*) save_every="${arg#*=}" ;;
     --fixed_generator=*) fixed_generator="${arg#*=}" ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
