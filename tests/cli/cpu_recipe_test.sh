@@ -89,6 +89,13 @@ expect_error "an unknown objective lists the choices" "--objective=bert: choose 
   scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --objective=bert
 expect_error "a minute mark that is not a number" "--minutes=5,x: 'x' is not a positive number of minutes" \
   scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --minutes=5,x
+expect_error "a bad --save_every" "--save_every=0 is not a positive whole number" \
+  scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --save_every=0
+expect_error "a fixed generator that is not there: named, with the log" \
+  "scoring untrained with --fixed_generator=$TMP/nowhere failed; see $W/logs/score.log" \
+  scripts/cpu_recipe.sh "${ARGS[@]}" --fixed_generator="$TMP/nowhere"
+grep -q "nowhere: no such checkpoint directory" "$W/logs/score.log" && pass "the log names the missing directory" \
+  || fail "score.log: $(tail -2 "$W/logs/score.log")"
 expect_error "tools not built" "$TMP/nobin/tokenizer/build_vocab is not built \\(./scripts/setup.sh && bazel build" \
   scripts/cpu_recipe.sh --bin="$TMP/nobin" --work="$TMP/nobin_work"
 finish
