@@ -15,7 +15,10 @@
 #   scripts/cpu_recipe.sh [--work=work/cpu_recipe] [--size=mini] [--steps=8000] [--checkpoints=4000,8000]
 #       [--minutes=M,...] [--objective=electra|mlm] [--seeds=3] [--sst2_limit=8000]
 #       [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
-#       [--vocab_size=8000] [--finetune_args="..."] [--procs=N] [--fixed_generator=DIR]
+#       [--vocab_size=8000] [--finetune_args="..."] [--procs=N] [--fixed_generator=DIR] [--brown=DIR]
+# --brown=DIR adds the Brown corpus (scripts/get_brown.sh DIR: its pretraining files, never the
+# held-out or tagging files) to the vocabulary and the pretraining text, about doubling it; the
+# held-out books stay the same. Use a fresh --work: an existing vocabulary and shards are kept.
 # --objective=mlm pretrains BERT's masked LM alone (one encoder the discriminator's size) and
 # fine-tunes its generator/ directory: the same recipe for the comparison at equal minutes.
 # --minutes=15,30,60 measures checkpoints by the clock instead of by step: pretraining saves every
@@ -47,6 +50,7 @@ objective=electra
 minutes=""
 save_every=100
 fixed_generator=""
+brown=""
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -65,6 +69,7 @@ for arg in "$@"; do
     --minutes=*) minutes="${arg#*=}" ;;
     --save_every=*) save_every="${arg#*=}" ;;
     --fixed_generator=*) fixed_generator="${arg#*=}" ;;
+    --brown=*) brown="${arg#*=}" ;;
     -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -96,7 +101,15 @@ say() { echo "== cpu_recipe [$(date +%H:%M:%S)]: $*" >&2; }
 g=data/corpus/gutenberg
 heldout="$g/Alice-s-Adventures-in-Wonderland_11.txt,$g/The-Adventures-of-Sherlock-Holmes_1661.txt"
 train=$(ls $g/*.txt | grep -v -e Alice -e Sherlock | paste -sd,),data/corpus/wikitext-2-raw/wiki.valid.raw
-[ -s "$work/vocab.txt" ] || "$bin/tokenizer/build_vocab" --input="$train" --output="$work/vocab.txt" --vocab_size="$vocab_size" --threads=1 2>>"$work/logs/data.log"
+vocab_input=$train data="$work/train/*.tfrecord*"
+if [ -n "$brown" ]; then
+  [ -f "$brown/text/DONE" ] || { echo "cpu_recipe.sh: --brown=$brown: no $brown/text/DONE (make it with scripts/get_brown.sh $brown)" >&2; exit 1; }
+  vocab_input="$train,$brown/text/pretrain/*.txt" data="$data,$work/brown/*.tfrecord*"
+fi
+[ -s "$work/vocab.txt" ] || "$bin/tokenizer/build_vocab" --input="$vocab_input" --output="$work/vocab.txt" --vocab_size="$vocab_size" --threads=1 2>>"$work/logs/data.log"
+# Brown has one sentence per line and a blank line between its source files (its documents).
+[ -z "$brown" ] || [ -f "$work/brown/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$brown/text/pretrain/*.txt" \
+  --vocab="$work/vocab.txt" --output_dir="$work/brown" --num_shards=4 --blank_lines_separate_docs=true --threads=2 --overwrite 2>>"$work/logs/data.log"
 [ -f "$work/train/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$train" --vocab="$work/vocab.txt" \
   --output_dir="$work/train" --num_shards=4 --blank_lines_separate_docs=false --threads=2 --overwrite 2>>"$work/logs/data.log"
 [ -f "$work/heldout/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$heldout" --vocab="$work/vocab.txt" \
@@ -104,7 +117,7 @@ train=$(ls $g/*.txt | grep -v -e Alice -e Sherlock | paste -sd,),data/corpus/wik
 
 # 2. Pretraining (resumes), and the untrained initialisation of the same run.
 # shellcheck disable=SC2206
-flags=(--data="$work/train/*.tfrecord*" --size="$size" --steps="$steps" --batch_size=32 --seed=42 --device=cpu
+flags=(--data="$data" --size="$size" --steps="$steps" --batch_size=32 --seed=42 --device=cpu
        --threads=1 --log_every=250 --objective="$objective" $pretrain_args)
 printf -v last "%s/run/checkpoints/step-%08d" "$work" "$steps"
 if [ ! -f "$last/DONE" ]; then

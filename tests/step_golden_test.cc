@@ -228,7 +228,8 @@ TEST(MlmStepGoldenTest, TwoUpdatesMatchTheIndependentImplementation) {
 // gradient norm within 3%, the replacements identical (sampling is fp32 on fp32 logits), and every
 // update pointing the same way (cosine > 0.99 over all parameters). One Adam step without bias
 // correction moves an element by about 3.2 lr sign(g), so a tiny gradient whose sign bf16 flips
-// moves it the other way: element-wise agreement is bounded by 7 lr, not 1e-5.
+// moves it the other way: element-wise agreement is bounded by 7 lr, not 1e-5. Each update starts
+// from the golden's weights before it, so errors do not compound across updates.
 TEST_F(StepGoldenTest, Bf16UpdatesStayWithinBf16ToleranceOfTheGolden) {
   FlatAdamW optimizer(DecayGroups(Named(), 0.01), AdamWOptions{});
   DistributedContext dist;
@@ -239,13 +240,19 @@ TEST_F(StepGoldenTest, Bf16UpdatesStayWithinBf16ToleranceOfTheGolden) {
   discriminator_->train();
   generator_->train();
   const auto steps = meta_["steps"].get<std::vector<int64_t>>();
-  double bound = 1e-5;  // grows by 7 lr per update
   for (size_t i = 0; i < steps.size(); ++i) {
     SCOPED_TRACE("update " + std::to_string(i));
     const std::string prefix = "step" + std::to_string(i) + "/";
     torch::Tensor expected = golden_.at(prefix + "scalars").to(torch::kFloat64);
     double lr = LearningRate(meta_["peak_lr"], steps[i], meta_["total_steps"], meta_["warmup_steps"]);
-    bound += 7 * lr;
+    const double bound = 1e-5 + 7 * lr;
+    // Each update starts from the golden's weights, so that it is judged alone: after one bf16
+    // update the weights differ by up to 7 lr, and native bf16 (oneDNN's avx512_bf16 kernels)
+    // turned that into 2% more discriminator loss at the next update. (The Adam moments carry on.)
+    if (i > 0) {
+      torch::NoGradGuard no_grad;
+      for (auto& [name, p] : Named()) p.copy_(golden_.at("step" + std::to_string(i - 1) + "/after/" + name));
+    }
     std::vector<torch::Tensor> before;
     for (auto& [name, p] : Named()) before.push_back(p.detach().clone());
     auto stats = step.RunWithNoise(batch_, steps[i], lr, golden_.at(prefix + "noise"));

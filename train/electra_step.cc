@@ -12,8 +12,12 @@ DeviceBatch ToDevice(const MaskedBatch& b, torch::Device device, bool non_blocki
 
 torch::Tensor SampleTokens(const torch::Tensor& logits, const torch::Tensor& uniform, double temperature) {
   torch::NoGradGuard no_grad;
-  auto gumbel = -torch::log(-torch::log(uniform + 1e-9) + 1e-9);  // (B, P, V)
-  return (logits.to(torch::kFloat32) / temperature + gumbel).argmax(-1);  // (B, P)
+  // g = -log(-log(U + 1e-9) + 1e-9), computed in place in one (B, P, V) buffer: the same
+  // operations in the same order as the formula, without four temporaries of that size.
+  auto noisy = uniform.add(1e-9);
+  noisy.log_().neg_().add_(1e-9).log_().neg_();
+  noisy.add_(logits.to(torch::kFloat32).div(temperature));
+  return noisy.argmax(-1);  // (B, P)
 }
 
 torch::Tensor ReplaceTokens(const torch::Tensor& input_ids, const torch::Tensor& positions,

@@ -81,6 +81,29 @@ for r in rows[1:4]:
 assert rows[3][-2] == rows[3][2] and rows[3][-1] == rows[3][3], rows[3]  # step-6 with its own generator
 PY
 
+# --brown=DIR: the Brown text (get_brown.sh's layout) joins the vocabulary and the pretraining
+# shards as its own documents (a blank line between its files); the held-out books stay.
+B="$TMP/brown"
+mkdir -p "$B/text/pretrain" "$B/text/heldout"
+for g in a b; do
+  printf 'The quorbelith of genre %s said nothing .\nIt was fine .\n\nA second quorbelith file .\n\n' "$g" >"$B/text/pretrain/brown_$g.txt"
+done
+echo "Held out ." >"$B/text/heldout/brown_heldout.txt"
+expect_error "--brown without get_brown.sh's DONE" "--brown=$B: no $B/text/DONE \\(make it with scripts/get_brown.sh $B\\)" \
+  scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --brown="$B"
+touch "$B/text/DONE"
+W2="$TMP/recipe_brown"
+expect_ok "cpu_recipe --brown runs" scripts/cpu_recipe.sh --bin="$BIN" --work="$W2" --size=tiny --steps=2 --checkpoints=2 \
+  --seeds=1 --tasks=RTE --vocab_size=1000 --sst2_limit=0 --brown="$B" "--pretrain_args=--warmup_steps=1 --batch_size=8" \
+  "--finetune_args=--train_limit=16 --dev_limit=16 --epochs=1"
+distinct() { grep -o 'from [0-9]* distinct words' "$1/logs/data.log" | grep -o '[0-9]*'; }
+[ "$(distinct "$W2")" -gt "$(distinct "$W")" ] && pass "the vocabulary is learnt from Brown too (a word only Brown has)" \
+  || fail "distinct words: books $(distinct "$W"), with Brown $(distinct "$W2")"
+grep -q "shard_corpus: 4 documents, 6 sentences" "$W2/logs/data.log" && pass "Brown sharded as 4 documents (blank lines separate them)" \
+  || fail "brown shards: $(grep shard_corpus "$W2/logs/data.log")"
+grep -q "recipe_brown/brown/\*.tfrecord" "$W2/run/checkpoints/step-00000002/training_state.json" \
+  && pass "pretraining reads the Brown shards" || fail "no Brown shards in $(cat "$W2/run/checkpoints/step-00000002/training_state.json")"
+
 expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh --stepz=3
 expect_error "no typed-in rate any more" "unknown argument --steps_per_second=2" scripts/cpu_recipe.sh --steps_per_second=2
 expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \
