@@ -16,7 +16,8 @@ torch::Tensor SampleTokens(const torch::Tensor& logits, const torch::Tensor& uni
   // operations in the same order as the formula, without four temporaries of that size.
   auto noisy = uniform.add(1e-9);
   noisy.log_().neg_().add_(1e-9).log_().neg_();
-  noisy.add_(logits.to(torch::kFloat32).div(temperature));
+  torch::Tensor scaled = logits.to(torch::kFloat32);
+  noisy.add_(temperature == 1.0 ? scaled : scaled.div(temperature));  // x / 1 == x: skip the pass
   return noisy.argmax(-1);  // (B, P)
 }
 
