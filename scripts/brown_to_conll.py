@@ -30,7 +30,7 @@ import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
-from brown_to_text import Failure, corpus_files, word_of, write_atomic  # noqa: E402
+from brown_to_text import Failure, corpus_files, read_utf8, word_of, write_atomic  # noqa: E402
 
 PROG = "brown_to_conll"
 VERSION = 1  # of the conversion rule; recorded in DONE
@@ -73,12 +73,7 @@ def tagged_token(token, path, line_no):
 
 def tagged_sentences(path):
     """The sentences of one corpus file, each a list of (word, tag), and the file's raw tags."""
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Failure(f"{path}: invalid UTF-8 at byte offset {e.start}") from None
+    text = read_utf8(path)
     sentences, raw_tags = [], set()
     for line_no, line in enumerate(text.split("\n"), start=1):
         tokens = line.split()

@@ -60,14 +60,19 @@ def word_of(token, path, line_no):
     return '"' if word in ("``", "''") else word
 
 
-def sentences_of(path):
-    """The plain-text sentences of one corpus file, in order."""
+def read_utf8(path):
+    """The text of a file, or a Failure naming the byte offset of its first invalid UTF-8."""
     with open(path, "rb") as f:
         data = f.read()
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise Failure(f"{path}: invalid UTF-8 at byte offset {e.start}") from None
+
+
+def sentences_of(path):
+    """The plain-text sentences of one corpus file, in order."""
+    text = read_utf8(path)
     sentences = []
     for line_no, line in enumerate(text.split("\n"), start=1):
         tokens = line.split()

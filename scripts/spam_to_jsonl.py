@@ -32,6 +32,9 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+from brown_to_text import Failure, read_utf8, write_atomic  # noqa: E402  (shared with the Brown converters)
+
 PROG = "spam_to_jsonl"
 VERSION = 1  # of the conversion rule; recorded in DONE
 MAX_CHARS = 2000
@@ -41,9 +44,6 @@ FIELDS = ("id", "group", "checksum", "text")
 MD5 = re.compile(r"^[0-9a-f]{32}$")
 SPACE = re.compile(r"[\s\x00-\x1f\x7f]+")
 
-
-class Failure(Exception):
-    """A user-facing error; the message names the file."""
 
 
 def label_of(group):
@@ -83,12 +83,7 @@ def corpus_files(corpus_dir):
 
 def read_record(path, group):
     """One mail file's JSON object, every field checked."""
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Failure(f"{path}: invalid UTF-8 at byte offset {e.start}") from None
+    text = read_utf8(path)
     try:
         record = json.loads(text)
     except json.JSONDecodeError as e:
@@ -193,19 +188,6 @@ def normalize(text):
 def mail_text(raw):
     message = email.message_from_string(raw)
     return normalize(subject_of(message) + " " + body_text(message))
-
-
-def write_atomic(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    part = path + ".part"
-    try:
-        with open(part, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(part, path)
-    except BaseException:
-        if os.path.exists(part):
-            os.remove(part)
-        raise
 
 
 def convert(corpus_dir, output_dir):
