@@ -23,6 +23,57 @@ bool InGlueScore(const std::string& column) {
   return column != "WNLI" && column != "MNLI-mm";
 }
 
+bool IsGlueFolder(const std::string& name) {
+  for (const char* task : {"CoLA", "SST-2", "MRPC", "STS-B", "QQP", "MNLI", "QNLI", "RTE", "WNLI"}) {
+    if (name == task) return true;
+  }
+  return false;
+}
+
+// The user's own tasks: folders other than GLUE's whose finished runs' metrics.json carry a
+// task_metric, scored by it.
+absl::StatusOr<std::vector<TaskResult>> CollectUserTasks(const std::string& dir) {
+  std::vector<TaskResult> out;
+  absl::StatusOr<std::vector<std::string>> entries = ListDirectory(dir);
+  if (!entries.ok()) return entries.status();
+  std::vector<std::string> names = *entries;
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const std::string task_dir = JoinPath(dir, name);
+    if (IsGlueFolder(name) || !IsDirectory(task_dir)) continue;
+    absl::StatusOr<std::vector<std::string>> runs = ListDirectory(task_dir);
+    if (!runs.ok()) continue;
+    std::sort(runs->begin(), runs->end());
+    TaskResult r;
+    r.column = name;
+    for (const std::string& run : *runs) {
+      const std::string run_dir = JoinPath(task_dir, run);
+      if (run.rfind("run-", 0) != 0 || !PathExists(JoinPath(run_dir, "DONE"))) continue;
+      const std::string path = JoinPath(run_dir, "metrics.json");
+      absl::StatusOr<std::string> text = ReadFile(path);
+      if (!text.ok()) return text.status();
+      nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+      if (j.is_discarded() || !j.contains("metrics") || !j["metrics"].is_object() || !j.contains("task_metric") ||
+          !j["task_metric"].is_string()) {
+        return absl::DataLossError(path + ": not a metrics file (expected {\"metrics\": {...}, \"task_metric\": ...})");
+      }
+      const std::string metric = j["task_metric"].get<std::string>();
+      if (!r.metric.empty() && r.metric != metric) {
+        return absl::DataLossError(absl::StrCat(path, ": task_metric ", metric, " but earlier runs of ", name, " used ", r.metric));
+      }
+      r.metric = metric;
+      for (auto it = j["metrics"].begin(); it != j["metrics"].end(); ++it) {
+        if (!it.value().is_number()) return absl::DataLossError(path + ": metric " + it.key() + " is not a number");
+        r.metrics[it.key()].push_back(it.value().get<double>());
+      }
+      if (!j["metrics"].contains(metric)) return absl::DataLossError(path + ": no value for its task_metric " + metric);
+      r.scores.push_back(j["metrics"][metric].get<double>());
+    }
+    if (!r.scores.empty()) out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 Stats Summarize(std::vector<double> v) {
@@ -76,11 +127,14 @@ absl::StatusOr<GlueResults> CollectResults(const std::string& dir, bool use_medi
       for (const auto& [column, metrics] : per_column) {
         TaskResult& r = by_column[column];
         r.column = column;
+        r.metric = PrimaryMetric(column);
         r.scores.push_back(TaskScore(column, metrics));
         for (const auto& [k, v] : metrics) r.metrics[k].push_back(v);
       }
     }
   }
+  absl::StatusOr<std::vector<TaskResult>> own = CollectUserTasks(dir);
+  if (!own.ok()) return own.status();
   double median_sum = 0, mean_sum = 0;
   for (const auto& column : Columns()) {
     auto it = by_column.find(column);
@@ -92,6 +146,10 @@ absl::StatusOr<GlueResults> CollectResults(const std::string& dir, bool use_medi
       ++out.glue_tasks;
     }
     out.tasks.push_back(it->second);
+  }
+  for (TaskResult& t : *own) {
+    t.stats = Summarize(t.scores);
+    out.tasks.push_back(std::move(t));
   }
   if (out.glue_tasks > 0) {
     out.glue_median = median_sum / out.glue_tasks;
@@ -164,6 +222,16 @@ std::string TasksNote(const GlueResults& r) {
   return r.glue_tasks < 8 ? absl::StrCat(" (", r.glue_tasks, " tasks)") : "";
 }
 
+// A metric's name in table headers.
+std::string MetricLabel(const std::string& metric) {
+  if (metric == "mcc") return "MCC";
+  if (metric == "spearman") return "Spearman";
+  if (metric == "pearson") return "Pearson";
+  if (metric == "f1") return "F1";
+  if (metric == "span_f1") return "span F1";
+  return "acc";
+}
+
 double Aggregated(const Stats& s, bool median) { return median ? s.median : s.mean; }
 
 // "| label (median of runs) | ... | avg |" for `cols`.
@@ -175,7 +243,7 @@ std::string ResultRow(const GlueResults& r, const std::vector<std::string>& cols
     const TaskResult* t = FindTask(r, c);
     out += t == nullptr ? " - |" : absl::StrFormat(" %.2f |", Aggregated(t->stats, median));
   }
-  absl::StrAppendFormat(&out, " %.2f%s |\n", r.glue(median), TasksNote(r));
+  out += r.glue_tasks > 0 ? absl::StrFormat(" %.2f%s |\n", r.glue(median), TasksNote(r)) : " - |\n";
   return out;
 }
 
@@ -205,7 +273,7 @@ std::string DifferenceRow(const GlueResults& r, const GlueResults& b, const std:
     }
     absl::StrAppendFormat(&out, " %+.2f |", Aggregated(x->stats, median) - Aggregated(y->stats, median));
   }
-  out += same_tasks ? absl::StrFormat(" %+.2f |\n", r.glue(median) - b.glue(median)) : " - |\n";
+  out += same_tasks && r.glue_tasks > 0 ? absl::StrFormat(" %+.2f |\n", r.glue(median) - b.glue(median)) : " - |\n";
   return out;
 }
 
@@ -254,7 +322,11 @@ std::string MarkdownTable(const GlueResults& r, const TableOptions& o) {
     blocks.resize(1);
   }
   std::string out = "| model |";
-  for (const auto& c : cols) absl::StrAppend(&out, " ", c == "MNLI-m" ? "MNLI" : c, " (", PrimaryMetricLabel(c), ") |");
+  for (const auto& c : cols) {
+    const TaskResult* t = FindTask(r, c);
+    if (t == nullptr && o.baseline != nullptr) t = FindTask(*o.baseline, c);
+    absl::StrAppend(&out, " ", c == "MNLI-m" ? "MNLI" : c, " (", MetricLabel(t != nullptr ? t->metric : PrimaryMetric(c)), ") |");
+  }
   out += " GLUE avg |\n|---|";
   for (size_t i = 0; i <= cols.size(); ++i) out += "---|";
   out += "\n";
@@ -283,6 +355,9 @@ std::string MarkdownTable(const GlueResults& r, const TableOptions& o) {
          "GLUE avg = plain mean over CoLA, SST-2, MRPC, STS-B, QQP, MNLI(-m), QNLI, RTE as in the ELECTRA tables "
          "(WNLI left out). Each row says how its runs are aggregated: the official row is a median of at least 10 "
          "runs, the PyTorch replication's a mean of 10.\n";
+  if (std::any_of(r.tasks.begin(), r.tasks.end(), [](const TaskResult& t) { return !IsGlueFolder(t.column) && t.column != "MNLI-m" && t.column != "MNLI-mm"; })) {
+    out += "Your own tasks (finetune --task_spec) are scored by their own metric and left out of the GLUE average.\n";
+  }
   return out;
 }
 
@@ -297,7 +372,7 @@ std::string ResultsJson(const GlueResults& r) {
   nlohmann::ordered_json tasks;
   for (const auto& t : r.tasks) {
     nlohmann::ordered_json e;
-    e["metric"] = PrimaryMetric(t.column);
+    e["metric"] = t.metric;
     e["runs"] = t.stats.n;
     e["mean"] = t.stats.mean;
     e["median"] = t.stats.median;

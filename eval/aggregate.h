@@ -19,14 +19,17 @@ struct Stats {
 Stats Summarize(std::vector<double> values);  // std: sample standard deviation (n - 1)
 
 struct TaskResult {
-  std::string column;                            // CoLA, SST-2, MRPC, STS-B, QQP, MNLI-m, MNLI-mm, QNLI, RTE, WNLI
+  std::string column;  // CoLA, SST-2, MRPC, STS-B, QQP, MNLI-m, MNLI-mm, QNLI, RTE, WNLI, or a user task's name
+  std::string metric;  // the metric of `scores` (PrimaryMetric, or a user task's task_metric)
   std::vector<double> scores;                    // per run: the task's primary metric (PrimaryMetric)
   std::map<std::string, std::vector<double>> metrics;  // per metric, per run
   Stats stats;
 };
 
 struct GlueResults {
-  std::vector<TaskResult> tasks;  // in GLUE column order, only those with runs
+  // In GLUE column order, only those with runs; then the user's own tasks (finetune --task_spec),
+  // by name, which the GLUE average leaves out.
+  std::vector<TaskResult> tasks;
   // The plain mean over the 8 tasks of the ELECTRA tables (WNLI and MNLI-mm excluded) present, of
   // each task's median over runs or its mean over runs.
   double glue_median = 0, glue_mean = 0;
@@ -36,7 +39,8 @@ struct GlueResults {
   double glue(bool median) const { return median ? glue_median : glue_mean; }
 };
 
-// Reads every finished run (a DONE marker) under `results_dir`.
+// Reads every finished run (a DONE marker) under `results_dir`: GLUE task folders, and any other
+// folder whose runs' metrics.json name their task_metric (the user's own tasks).
 absl::StatusOr<GlueResults> CollectResults(const std::string& results_dir, bool use_median);
 
 // The reference rows: "official" (google-research/electra's ELECTRA-Small-OWT, medians of at least

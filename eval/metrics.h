@@ -26,6 +26,30 @@ std::map<std::string, double> TaskMetrics(const std::string& task, const std::ve
                                           const std::vector<int>& labels, const std::vector<double>& scores = {},
                                           const std::vector<double>& targets = {});
 
+// The metrics of your own task (glue/user_task.h), as percentages: accuracy always for
+// classification, plus "f1" (of the second label) or "mcc" when that is its metric; "pearson"
+// and "spearman" for regression.
+std::map<std::string, double> UserTaskMetrics(const std::string& metric, const std::vector<int>& predictions,
+                                              const std::vector<int>& labels, const std::vector<double>& scores = {},
+                                              const std::vector<double>& targets = {});
+
+// A chunk of a BIO tag sequence: tags [begin, end) of one type.
+struct Span {
+  int begin, end;
+  std::string type;
+  bool operator<(const Span& o) const;
+  bool operator==(const Span& o) const;
+};
+// The chunks of one sentence's tags as conlleval reads BIO: "B-X" starts a chunk of type X, "I-X"
+// continues one of type X (and starts one after "O" or another type), "O" is outside; any other
+// tag T reads as "I-T".
+std::vector<Span> BioSpans(const std::vector<std::string>& tags);
+
+// Word-level scores of a tagging task over sentences: "accuracy" always, and with
+// `spans` "span_f1", "span_precision" and "span_recall" (exact chunk matches), as percentages.
+std::map<std::string, double> TaggingMetrics(const std::vector<std::vector<std::string>>& predicted,
+                                             const std::vector<std::vector<std::string>>& gold, bool spans);
+
 // The metric that scores a task as the ELECTRA paper (section 3.1) and the official README's table
 // do: "mcc" for CoLA, "spearman" for STS-B, "accuracy" for every other task (MRPC and QQP
 // included; their F1 and STS-B's Pearson are diagnostics). `task` is a GLUE folder name or a

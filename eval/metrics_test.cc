@@ -65,5 +65,43 @@ TEST(MetricsTest, PrimaryMetricIsThePapers) {
   EXPECT_DOUBLE_EQ(TaskScore("CoLA", {}), 0);
 }
 
+TEST(MetricsTest, BioSpansReadAsConllevalDoes) {
+  auto spans = BioSpans({"B-NP", "I-NP", "O", "B-VP", "I-NP", "I-NP"});
+  // I-NP after B-VP starts a chunk of its own.
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0], (Span{0, 2, "NP"}));
+  EXPECT_EQ(spans[1], (Span{3, 4, "VP"}));
+  EXPECT_EQ(spans[2], (Span{4, 6, "NP"}));
+  // I- at the start, and B- right after a chunk of the same type.
+  spans = BioSpans({"I-NP", "I-NP", "B-NP", "O"});
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0], (Span{0, 2, "NP"}));
+  EXPECT_EQ(spans[1], (Span{2, 3, "NP"}));
+}
+
+TEST(MetricsTest, TaggingAccuracyAndSpanF1ByHand) {
+  std::vector<std::vector<std::string>> gold = {{"B-NP", "I-NP", "O", "B-VP", "B-NP", "I-NP"}, {"O"}};
+  std::vector<std::vector<std::string>> pred = {{"B-NP", "O", "O", "B-VP", "B-NP", "I-NP"}, {"B-NP"}};
+  auto m = TaggingMetrics(pred, gold, true);
+  // Words: 5 of 7 right. Chunks: predicted (0,1) NP, (3,4) VP, (4,6) NP, (0,1) NP; gold (0,2) NP,
+  // (3,4) VP, (4,6) NP: 2 right, precision 2/4, recall 2/3, F1 4/7.
+  EXPECT_NEAR(m["accuracy"], 100.0 * 5 / 7, 1e-9);
+  EXPECT_NEAR(m["span_precision"], 50, 1e-9);
+  EXPECT_NEAR(m["span_recall"], 100.0 * 2 / 3, 1e-9);
+  EXPECT_NEAR(m["span_f1"], 100.0 * 4 / 7, 1e-9);
+  EXPECT_EQ(TaggingMetrics(pred, gold, false).count("span_f1"), 0u);
+  // Part-of-speech tags without B-/I- score by accuracy alone.
+  EXPECT_NEAR(TaggingMetrics({{"nn", "vb"}}, {{"nn", "nn"}}, false)["accuracy"], 50, 1e-9);
+}
+
+TEST(MetricsTest, UserTaskMetrics) {
+  auto m = UserTaskMetrics("f1", {1, 1, 0, 0, 1}, {1, 0, 0, 1, 1});
+  EXPECT_NEAR(m["f1"], 66.6667, 1e-3);
+  EXPECT_NEAR(m["accuracy"], 60, 1e-9);
+  EXPECT_EQ(UserTaskMetrics("accuracy", {1}, {1}).size(), 1u);
+  EXPECT_EQ(UserTaskMetrics("mcc", {1, 0}, {1, 0}).count("mcc"), 1u);
+  EXPECT_NEAR(UserTaskMetrics("pearson", {}, {}, {1, 2, 3}, {2, 4, 6})["pearson"], 100, 1e-9);
+}
+
 }  // namespace
 }  // namespace electra

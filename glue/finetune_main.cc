@@ -4,8 +4,12 @@
 #include "base/tool_main.h"
 #include "glue/finetuner.h"
 
-ABSL_FLAG(std::string, task, "", "GLUE task folder name: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI. Required.");
-ABSL_FLAG(std::string, data_dir, "", "GLUE data directory (DATA_DIR/<task>/{train,dev,test}.tsv). Required.");
+ABSL_FLAG(std::string, task, "", "GLUE task folder name: CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI (or --task_spec).");
+ABSL_FLAG(std::string, data_dir, "", "GLUE data directory (DATA_DIR/<task>/{train,dev,test}.tsv). Required with --task.");
+ABSL_FLAG(std::string, task_spec, "",
+          "Your own task instead of a GLUE one: a JSON file naming its train/dev/test files (TSV, CSV, JSON Lines, or "
+          "CoNLL-style for tagging), columns, type (classification, regression, tagging), labels and metric "
+          "(README, 'Your own task').");
 ABSL_FLAG(std::string, model, "", "Discriminator directory (pretrain checkpoint or HF save_pretrained). Required.");
 ABSL_FLAG(std::string, output_dir, "", "Results directory. Required.");
 ABSL_FLAG(std::string, vocab, "", "vocab.txt (default: MODEL/vocab.txt).");
@@ -63,7 +67,7 @@ bool NamedOnCommandLine(int argc, char** argv, const std::string& name) {
 int main(int argc, char** argv) {
   const bool lowercase_given = NamedOnCommandLine(argc, argv, "lowercase");
   electra::ParseToolFlags(argc, argv,
-                          "finetune --task=NAME --data_dir=DIR --model=MODEL_DIR --output_dir=DIR [--runs=N] "
+                          "finetune (--task=NAME --data_dir=DIR | --task_spec=FILE) --model=MODEL_DIR --output_dir=DIR [--runs=N] "
                           "[--seed=S] [--epochs=E] [--lr=X] [--layer_decay=D] [--batch_size=B] [--max_seq_length=L]");
   return electra::RunTool("finetune", [lowercase_given]() -> absl::Status {
     electra::FinetuneOptions o;
@@ -71,8 +75,15 @@ int main(int argc, char** argv) {
     o.data_dir = absl::GetFlag(FLAGS_data_dir);
     o.model_dir = absl::GetFlag(FLAGS_model);
     o.output_dir = absl::GetFlag(FLAGS_output_dir);
-    if (o.task.empty()) return electra::FlagError("task", "is required");
-    if (o.data_dir.empty()) return electra::FlagError("data_dir", "is required");
+    o.task_spec = absl::GetFlag(FLAGS_task_spec);
+    if (!o.task_spec.empty()) {
+      if (!o.task.empty() || !o.data_dir.empty()) {
+        return electra::FlagError("task_spec", "describes the whole task: give it without --task and --data_dir");
+      }
+    } else {
+      if (o.task.empty()) return electra::FlagError("task", "is required (a GLUE task; or --task_spec=FILE for your own)");
+      if (o.data_dir.empty()) return electra::FlagError("data_dir", "is required");
+    }
     if (o.model_dir.empty()) return electra::FlagError("model", "is required");
     if (o.output_dir.empty()) return electra::FlagError("output_dir", "is required");
     o.vocab = absl::GetFlag(FLAGS_vocab);

@@ -16,7 +16,9 @@
 #include "base/progress.h"
 #include "corpus/pretrain_stream.h"
 #include "eval/metrics.h"
+#include "glue/inference.h"
 #include "glue/tasks.h"
+#include "glue/user_task.h"
 #include "model/electra.h"
 #include "model/model_dir.h"
 #include "model/safetensors.h"
@@ -30,88 +32,12 @@
 namespace electra {
 namespace {
 
-struct Encoded {
-  std::vector<int32_t> ids, types;
-  int label = -1;
-  float score = 0;
-  std::string id;
-};
-
 struct EvalSet {
   std::string name;  // "dev", "dev_matched", "test", "test_matched", "ax"
   std::string submission;  // for test sets: the GLUE server file name
   std::vector<Encoded> examples;
+  std::vector<TaggedSentence> sentences;  // tagging: the sentences the examples' windows cover
 };
-
-std::vector<Encoded> Encode(const BertTokenizer& t, const std::vector<GlueExample>& in, int max_len, bool swap) {
-  std::vector<Encoded> out;
-  out.reserve(in.size());
-  for (const auto& e : in) {
-    std::vector<int32_t> a = t.Tokenize(swap ? e.b : e.a), b;
-    Encoding enc;
-    if (!e.b.empty()) {
-      b = t.Tokenize(swap ? e.a : e.b);
-      enc = t.EncodePair(a, b, max_len, false);
-    } else {
-      enc = t.EncodeSingle(a, max_len, false);
-    }
-    out.push_back({enc.ids, enc.type_ids, e.label, e.score, e.id});
-  }
-  return out;
-}
-
-// A padded batch of examples[order[begin, end)] (padded to the longest).
-struct Batch {
-  torch::Tensor ids, mask, types, labels, scores;
-};
-
-Batch MakeBatch(const std::vector<Encoded>& examples, const std::vector<size_t>& order, size_t begin, size_t end,
-                torch::Device device) {
-  int64_t n = static_cast<int64_t>(end - begin), T = 1;
-  for (size_t i = begin; i < end; ++i) T = std::max<int64_t>(T, examples[order[i]].ids.size());
-  auto ids = torch::zeros({n, T}, torch::kLong), mask = torch::zeros({n, T}, torch::kLong),
-       types = torch::zeros({n, T}, torch::kLong), labels = torch::zeros({n}, torch::kLong),
-       scores = torch::zeros({n}, torch::kFloat32);
-  auto ia = ids.accessor<int64_t, 2>(), ma = mask.accessor<int64_t, 2>(), ta = types.accessor<int64_t, 2>();
-  auto la = labels.accessor<int64_t, 1>();
-  auto sa = scores.accessor<float, 1>();
-  for (int64_t r = 0; r < n; ++r) {
-    const Encoded& e = examples[order[begin + r]];
-    for (size_t t = 0; t < e.ids.size(); ++t) {
-      ia[r][t] = e.ids[t];
-      ma[r][t] = 1;
-      ta[r][t] = e.types[t];
-    }
-    la[r] = std::max(0, e.label);
-    sa[r] = e.score;
-  }
-  bool nb = device.is_cuda();
-  return {ids.to(device, nb), mask.to(device, nb), types.to(device, nb), labels.to(device, nb), scores.to(device, nb)};
-}
-
-// Outputs (N, C) for a whole set, in order.
-torch::Tensor Predict(Classifier& model, const std::vector<Encoded>& examples, int batch, torch::Device device,
-                      bool autocast) {
-  torch::NoGradGuard no_grad;
-  model->eval();
-  std::vector<size_t> order(examples.size());
-  std::iota(order.begin(), order.end(), 0);
-  // Sort by length for less padding; results go back to their rows.
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return examples[a].ids.size() < examples[b].ids.size(); });
-  std::vector<torch::Tensor> parts;
-  for (size_t b = 0; b < order.size(); b += batch) {
-    size_t e = std::min(order.size(), b + batch);
-    Batch x = MakeBatch(examples, order, b, e, device);
-    AutocastScope scope(autocast, torch::kBFloat16, device.type());
-    parts.push_back(model(x.ids, x.mask, x.types).to(torch::kFloat32).cpu());
-  }
-  torch::Tensor sorted = parts.empty() ? torch::zeros({0, 1}) : torch::cat(parts);
-  torch::Tensor out = torch::empty_like(sorted);
-  auto index = torch::tensor(std::vector<int64_t>(order.begin(), order.end()), torch::kLong);
-  if (!order.empty()) out.index_copy_(0, index, sorted);
-  return out;
-}
 
 struct SizeDefaults {
   double lr, decay;
@@ -131,7 +57,9 @@ constexpr double kRegressionMax = 5.0;
 
 // What the steps below share: the checked options, the model's config and tokenizer.
 struct Setup {
-  const TaskSpec* task = nullptr;
+  const TaskSpec* task = nullptr;  // a GLUE task, or *owned_task for the user's own task
+  std::shared_ptr<TaskSpec> owned_task;
+  std::optional<UserTask> user;  // the user's own task (--task_spec)
   ElectraConfig config;
   std::string vocab_path;
   bool lowercase = true;
@@ -147,13 +75,8 @@ struct TaskData {
   std::vector<EvalSet> devs, tests;
 };
 
-// Step 1: flags that need no file.
-absl::StatusOr<const TaskSpec*> CheckOptions(const FinetuneOptions& o) {
-  const TaskSpec* task = FindTask(o.task);
-  if (task == nullptr) {
-    return absl::InvalidArgumentError("--task: unknown GLUE task '" + o.task +
-                                      "' (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI)");
-  }
+// Flags shared by GLUE and user tasks.
+absl::Status CheckRunOptions(const FinetuneOptions& o) {
   if (o.runs < 1) return absl::InvalidArgumentError("--runs: must be at least 1");
   if (o.batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
   if (o.max_seq_length < 8 || o.max_seq_length > 512) return absl::InvalidArgumentError("--max_seq_length: must be in [8, 512]");
@@ -161,6 +84,31 @@ absl::StatusOr<const TaskSpec*> CheckOptions(const FinetuneOptions& o) {
   if (o.loss_reduction != "sum" && o.loss_reduction != "mean") {
     return absl::InvalidArgumentError("--loss_reduction: must be sum (the official code) or mean (the PyTorch replication)");
   }
+  return absl::OkStatus();
+}
+
+// Step 1: flags that need no file.
+absl::StatusOr<const TaskSpec*> CheckOptions(const FinetuneOptions& o) {
+  if (!o.task_spec.empty()) return nullptr;  // the user's own task: ResolveUserTask reads it
+  const TaskSpec* task = FindTask(o.task);
+  if (task == nullptr) {
+    return absl::InvalidArgumentError("--task: unknown GLUE task '" + o.task +
+                                      "' (CoLA, SST-2, MRPC, STS-B, QQP, MNLI, QNLI, RTE, WNLI; or describe your "
+                                      "own task with --task_spec=FILE)");
+  }
+  absl::Status s = CheckRunOptions(o);
+  if (!s.ok()) return s;
+  return task;
+}
+
+// Step 1b: the user's own task: its spec file, and its labels (by default the training file's).
+absl::StatusOr<UserTask> ResolveUserTask(const FinetuneOptions& o) {
+  absl::StatusOr<UserTask> task = ReadUserTask(o.task_spec);
+  if (!task.ok()) return task.status();
+  absl::Status s = CheckRunOptions(o);
+  if (!s.ok()) return s;
+  s = FillDefaultLabels(&*task, o.task_spec);
+  if (!s.ok()) return s;
   return task;
 }
 
@@ -195,8 +143,13 @@ absl::Status ResolveCasing(const FinetuneOptions& o, Setup* setup, std::string* 
 
 // Step 2: the model directory (verified), its config, the defaults that depend on its size, the
 // vocabulary and casing, and how its tensors load into a classifier.
-absl::StatusOr<Setup> ResolveModel(FinetuneOptions& o, const TaskSpec* task) {
+absl::StatusOr<Setup> ResolveModel(FinetuneOptions& o, const TaskSpec* task, std::optional<UserTask> user) {
   Setup setup;
+  if (user.has_value()) {
+    setup.owned_task = std::make_shared<TaskSpec>(UserTaskSpec(*user));
+    task = setup.owned_task.get();
+    setup.user = std::move(user);
+  }
   setup.task = task;
   // Silent damage (a flipped bit, an overwrite) would otherwise fine-tune from wrong weights.
   std::string note;
@@ -215,7 +168,8 @@ absl::StatusOr<Setup> ResolveModel(FinetuneOptions& o, const TaskSpec* task) {
   if (!(o.lr > 0)) return absl::InvalidArgumentError("--lr: must be positive");
   if (!(o.layer_decay > 0 && o.layer_decay <= 1)) return absl::InvalidArgumentError("--layer_decay: must be in (0, 1]");
   if (o.epochs < 1) return absl::InvalidArgumentError("--epochs: must be at least 1");
-  setup.target_scale = task->regression() && o.scale_regression_targets ? 1.0 / kRegressionMax : 1.0;
+  // STS-B's 0-5 scores train on 0-1 (official); the user's regression targets as they are.
+  setup.target_scale = task->regression() && !setup.user && o.scale_regression_targets ? 1.0 / kRegressionMax : 1.0;
 
   setup.vocab_path = o.vocab.empty() ? JoinPath(o.model_dir, "vocab.txt") : o.vocab;
   if (!PathExists(setup.vocab_path)) {
@@ -251,8 +205,78 @@ absl::StatusOr<Setup> ResolveModel(FinetuneOptions& o, const TaskSpec* task) {
   return setup;
 }
 
+template <typename T>
+std::vector<T> Limit(std::vector<T> v, int64_t n) {
+  if (n >= 0 && static_cast<int64_t>(v.size()) > n) v.resize(n);
+  return v;
+}
+
+// Step 3 for the user's own tagging task: CoNLL-style files, encoded as windows.
+absl::StatusOr<std::pair<std::vector<Encoded>, std::vector<TaggedSentence>>> ReadTaggingSet(
+    const FinetuneOptions& o, const Setup& setup, const std::string& path, bool labelled, int64_t limit) {
+  absl::StatusOr<std::vector<TaggedSentence>> sentences = ReadConll(path, labelled);
+  if (!sentences.ok()) return sentences.status();
+  *sentences = Limit(*std::move(sentences), limit);
+  std::vector<std::vector<int>> tags;
+  if (labelled) {
+    absl::StatusOr<std::vector<std::vector<int>>> t = LabelTags(*setup.user, *sentences, path);
+    if (!t.ok()) return t.status();
+    tags = *std::move(t);
+  }
+  std::vector<Encoded> encoded = EncodeTagged(*setup.tokenizer, *sentences, tags, o.max_seq_length);
+  return std::make_pair(std::move(encoded), *std::move(sentences));
+}
+
+// Step 3 for the user's own sentence or pair task: TSV, CSV or JSON Lines.
+absl::StatusOr<std::vector<Encoded>> ReadRowSet(const FinetuneOptions& o, const Setup& setup, const std::string& path,
+                                                bool labelled, int64_t limit) {
+  absl::StatusOr<std::vector<UserRow>> rows = ReadUserRows(*setup.user, path, labelled, setup.user->format);
+  if (!rows.ok()) return rows.status();
+  absl::StatusOr<std::vector<GlueExample>> examples = LabelRows(*setup.user, Limit(*std::move(rows), limit), path, labelled);
+  if (!examples.ok()) return examples.status();
+  return EncodeExamples(*setup.tokenizer, *examples, o.max_seq_length, false);
+}
+
+// Step 3 for the user's own task: its train, dev and optional test file.
+absl::StatusOr<TaskData> ReadUserTaskData(const FinetuneOptions& o, const Setup& setup) {
+  const UserTask& user = *setup.user;
+  TaskData data;
+  struct Part {
+    const std::string& path;
+    bool labelled;
+    int64_t limit;
+    const char* name;
+  };
+  for (const Part& part : {Part{user.train, true, o.train_limit, "train"}, Part{user.dev, true, o.dev_limit, "dev"},
+                           Part{user.test, false, o.test_limit, "test"}}) {
+    if (part.path.empty()) continue;
+    EvalSet set;
+    set.name = part.name;
+    if (user.tagging()) {
+      auto read = ReadTaggingSet(o, setup, part.path, part.labelled, part.limit);
+      if (!read.ok()) return read.status();
+      set.examples = std::move(read->first);
+      set.sentences = std::move(read->second);
+    } else {
+      auto read = ReadRowSet(o, setup, part.path, part.labelled, part.limit);
+      if (!read.ok()) return read.status();
+      set.examples = *std::move(read);
+    }
+    if (set.examples.empty() && part.labelled) return absl::InvalidArgumentError(part.path + ": no examples");
+    if (set.name == "train") {
+      data.train = std::move(set.examples);
+    } else if (set.name == "dev") {
+      data.devs.push_back(std::move(set));
+    } else {
+      data.tests.push_back(std::move(set));
+    }
+  }
+  return data;
+}
+
 // Step 3: reads and encodes the task's files.
 absl::StatusOr<TaskData> ReadTaskData(const FinetuneOptions& o, const Setup& setup) {
+  if (setup.user.has_value()) return ReadUserTaskData(o, setup);
   const TaskSpec& task = *setup.task;
   const BertTokenizer& tokenizer = *setup.tokenizer;
   const std::string task_dir = JoinPath(o.data_dir, task.name);
@@ -270,9 +294,9 @@ absl::StatusOr<TaskData> ReadTaskData(const FinetuneOptions& o, const Setup& set
   if (!train_rows.ok()) return train_rows.status();
   std::vector<GlueExample> train_raw = limit(*std::move(train_rows), o.train_limit);
   if (train_raw.empty()) return absl::InvalidArgumentError(train_path + ": no training examples");
-  data.train = Encode(tokenizer, train_raw, o.max_seq_length, false);
+  data.train = EncodeExamples(tokenizer, train_raw, o.max_seq_length, false);
   if (task.double_with_swapped_pair) {
-    std::vector<Encoded> swapped = Encode(tokenizer, train_raw, o.max_seq_length, true);
+    std::vector<Encoded> swapped = EncodeExamples(tokenizer, train_raw, o.max_seq_length, true);
     data.train.insert(data.train.end(), swapped.begin(), swapped.end());
   }
   for (const auto& f : task.dev_files) {
@@ -280,7 +304,7 @@ absl::StatusOr<TaskData> ReadTaskData(const FinetuneOptions& o, const Setup& set
     if (!PathExists(p)) continue;
     auto rows = ReadGlueFile(task, task.dev, p, o.skip_malformed, &stats);
     if (!rows.ok()) return rows.status();
-    data.devs.push_back({f.substr(0, f.size() - 4), "", Encode(tokenizer, limit(*rows, o.dev_limit), o.max_seq_length, false)});
+    data.devs.push_back({f.substr(0, f.size() - 4), "", EncodeExamples(tokenizer, limit(*rows, o.dev_limit), o.max_seq_length, false), {}});
   }
   if (data.devs.empty()) return absl::NotFoundError(absl::StrCat("no dev set for ", task.name, " in ", task_dir));
   for (size_t i = 0; i < task.test_files.size(); ++i) {
@@ -290,14 +314,14 @@ absl::StatusOr<TaskData> ReadTaskData(const FinetuneOptions& o, const Setup& set
     if (!rows.ok()) return rows.status();
     const std::string& f = task.test_files[i];
     data.tests.push_back({f.substr(0, f.size() - 4), task.submission_names[i],
-                          Encode(tokenizer, limit(*rows, o.test_limit), o.max_seq_length, false)});
+                          EncodeExamples(tokenizer, limit(*rows, o.test_limit), o.max_seq_length, false), {}});
   }
   if (task.name == "MNLI") {
     std::string ax = FindAxFile(o.data_dir);
     if (!ax.empty()) {
       auto rows = ReadGlueFile(AxTask(), AxTask().test, ax, o.skip_malformed, &stats);
       if (!rows.ok()) return rows.status();
-      data.tests.push_back({"ax", "AX.tsv", Encode(tokenizer, limit(*rows, o.test_limit), o.max_seq_length, false)});
+      data.tests.push_back({"ax", "AX.tsv", EncodeExamples(tokenizer, limit(*rows, o.test_limit), o.max_seq_length, false), {}});
     }
   }
   if (!o.quiet && (stats.dropped > 0 || stats.malformed > 0)) {
@@ -368,13 +392,14 @@ TrainSummary TrainOneRun(Classifier& model, FlatAdamW& optimizer, const Finetune
       optimizer.ZeroGrad();
       torch::Tensor loss = torch::zeros({}, torch::TensorOptions().device(device));
       if (mine_end > mine_begin) {
-        Batch x = MakeBatch(train, order, mine_begin, mine_end, device);
+        Batch x = MakeBatch(train, order, mine_begin, mine_end, device, task.tagging);
         AutocastScope scope(autocast, torch::kBFloat16, device.type());
-        torch::Tensor out = model(x.ids, x.mask, x.types).to(torch::kFloat32);  // (b, C)
+        // (b, C), or for tagging (words, C): a sentence's loss is the sum over its words.
+        torch::Tensor out = BatchOutputs(model, x, task.tagging).to(torch::kFloat32);
         torch::Tensor per = task.regression()
                                 ? (out.squeeze(-1) - x.scores * setup.target_scale).pow(2)
                                 : torch::nn::functional::cross_entropy(
-                                      out, x.labels,
+                                      out, task.tagging ? x.word_tags : x.labels,
                                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
         loss = sum ? per.sum() : per.sum() / static_cast<double>(n);
         loss.backward();
@@ -403,6 +428,7 @@ nlohmann::ordered_json RunFlags(const FinetuneOptions& o, const Setup& setup, to
   nlohmann::ordered_json flags;
   flags["model"] = o.model_dir;
   flags["data_dir"] = o.data_dir;
+  if (!o.task_spec.empty()) flags["task_spec"] = o.task_spec;
   flags["epochs"] = o.epochs;
   flags["lr"] = o.lr;
   flags["layer_decay"] = o.layer_decay;
@@ -425,57 +451,119 @@ nlohmann::ordered_json RunFlags(const FinetuneOptions& o, const Setup& setup, to
   return flags;
 }
 
+// How this run's outputs become predictions (saved with the model as task.json).
+PredictionTask MakePredictionTask(const FinetuneOptions& o, const Setup& setup) {
+  PredictionTask p;
+  p.task = setup.user.has_value() ? *setup.user : GlueUserTask(*setup.task);
+  p.max_seq_length = o.max_seq_length;
+  p.lowercase = setup.lowercase;
+  p.output_scale = 1.0 / setup.target_scale;  // regression outputs go back to the label's scale
+  if (setup.task->regression() && !setup.user.has_value()) {
+    p.clamp = true;  // STS-B: 0-5
+    p.clamp_max = kRegressionMax;
+  }
+  return p;
+}
+
+// Step 6a: one dev set of a sentence or pair task: its metrics and dev_predictions.tsv.
+std::map<std::string, double> ScoreRows(const Setup& setup, const PredictionTask& p, const EvalSet& dev,
+                                        const torch::Tensor& out, std::string* tsv) {
+  const TaskSpec& task = *setup.task;
+  std::vector<int> pred, gold;
+  std::vector<double> score, target;
+  *tsv = "index\tprediction\tlabel\n";
+  for (size_t i = 0; i < dev.examples.size(); ++i) {
+    const Encoded& e = dev.examples[i];
+    if (task.regression()) {
+      double v = RegressionPrediction(p, out[i][0].item<float>());
+      score.push_back(v);
+      target.push_back(e.score);
+      absl::StrAppend(tsv, e.id, "\t", setup.user ? Fmt(v) : absl::StrFormat("%.3f", v), "\t", Fmt(e.score), "\n");
+    } else {
+      int k = static_cast<int>(out[i].argmax().item<int64_t>());
+      pred.push_back(k);
+      gold.push_back(e.label);
+      absl::StrAppend(tsv, e.id, "\t", task.labels[k], "\t", task.labels[e.label], "\n");
+    }
+  }
+  return setup.user ? UserTaskMetrics(task.metric, pred, gold, score, target)
+                    : TaskMetrics(task.name, pred, gold, score, target);
+}
+
+// Step 6b: the dev set of a tagging task: word accuracy (and span F1) and its predictions, CoNLL-style
+// with the gold tag beside each word.
+std::map<std::string, double> ScoreTags(const Setup& setup, const PredictionTask& p, const EvalSet& dev,
+                                        const torch::Tensor& out, std::string* tsv) {
+  std::vector<std::vector<std::string>> predicted = PredictedTags(p, dev.sentences, out), gold;
+  for (const TaggedSentence& s : dev.sentences) gold.push_back(s.tags);
+  *tsv = FormatTagPredictions(dev.sentences, predicted, true);
+  return TaggingMetrics(predicted, gold, setup.task->metric == "span_f1");
+}
+
+// Step 6c: a test set: GLUE tasks' outputs for write_tsv (logits, or the score), or a user
+// task's predictions as `predict` writes them.
+std::string TestOutputs(const Setup& setup, const PredictionTask& p, const EvalSet& test, const torch::Tensor& out) {
+  const TaskSpec& task = *setup.task;
+  if (setup.user.has_value()) {
+    if (task.tagging) return FormatTagPredictions(test.sentences, PredictedTags(p, test.sentences, out), false);
+    std::vector<std::string> ids;
+    for (const Encoded& e : test.examples) ids.push_back(e.id);
+    return FormatRowPredictions(p, ids, out);
+  }
+  std::string tsv = "index";
+  for (int c = 0; c < task.num_outputs(); ++c) {
+    absl::StrAppend(&tsv, "\t", task.regression() ? "score" : "logit_" + task.labels[c]);
+  }
+  tsv += "\n";
+  for (size_t i = 0; i < test.examples.size(); ++i) {
+    tsv += test.examples[i].id;
+    for (int c = 0; c < task.num_outputs(); ++c) {
+      double v = out[i][c].item<float>();
+      absl::StrAppend(&tsv, "\t", Fmt(task.regression() ? v * p.output_scale : v));
+    }
+    tsv += "\n";
+  }
+  return tsv;
+}
+
+// Step 6d: the fine-tuned model with everything `predict` needs: the vocabulary, casing and the
+// task's description (task.json).
+absl::Status SaveFinetunedModel(Classifier& model, const Setup& setup, const PredictionTask& p, const std::string& dir) {
+  SaveModelOptions files;
+  absl::StatusOr<std::string> vocab = ReadFile(setup.vocab_path);
+  if (!vocab.ok()) return vocab.status();
+  files.extra_files = {{"vocab.txt", *vocab},
+                       {"tokenizer_config.json", TokenizerConfigJson(setup.lowercase)},
+                       {"task.json", PredictionTaskJson(p).dump(2) + "\n"}};
+  return SaveModelDir(dir, setup.config, *model, files).status();
+}
+
 // Step 6: predicts the dev sets (metrics and predictions) and the test sets (outputs for
-// write_tsv), then writes metrics.json, flags.json, the model if asked, and DONE last.
+// write_tsv, or a user task's predictions), then writes metrics.json, flags.json, the model if
+// asked, and DONE last.
 absl::Status WriteRunOutputs(Classifier& model, const FinetuneOptions& o, const Setup& setup, const TaskData& data,
                              const TrainSummary& summary, torch::Device device, bool autocast, const std::string& run_dir,
                              int run, uint64_t seed, std::map<std::string, double>* all_metrics) {
   const TaskSpec& task = *setup.task;
-  // Regression outputs go back to the label's scale.
-  const double output_scale = 1.0 / setup.target_scale;
+  const PredictionTask p = MakePredictionTask(o, setup);
   absl::Status s;
   for (const EvalSet& dev : data.devs) {
-    torch::Tensor out = Predict(model, dev.examples, o.eval_batch_size, device, autocast);
-    std::vector<int> pred, gold;
-    std::vector<double> score, target;
-    std::string tsv = "index\tprediction\tlabel\n";
-    for (size_t i = 0; i < dev.examples.size(); ++i) {
-      const Encoded& e = dev.examples[i];
-      if (task.regression()) {
-        double v = std::clamp(static_cast<double>(out[i][0].item<float>()) * output_scale, 0.0, kRegressionMax);
-        score.push_back(v);
-        target.push_back(e.score);
-        absl::StrAppend(&tsv, e.id, "\t", absl::StrFormat("%.3f", v), "\t", Fmt(e.score), "\n");
-      } else {
-        int p = static_cast<int>(out[i].argmax().item<int64_t>());
-        pred.push_back(p);
-        gold.push_back(e.label);
-        absl::StrAppend(&tsv, e.id, "\t", task.labels[p], "\t", task.labels[e.label], "\n");
-      }
-    }
-    std::map<std::string, double> m = TaskMetrics(task.name, pred, gold, score, target);
+    torch::Tensor out = PredictSet(model, dev.examples, o.eval_batch_size, device, autocast, task.tagging);
+    std::string tsv;
+    std::map<std::string, double> m =
+        task.tagging ? ScoreTags(setup, p, dev, out, &tsv) : ScoreRows(setup, p, dev, out, &tsv);
     std::string suffix = dev.name == "dev_mismatched" ? "_mm" : (dev.name == "dev_matched" ? "_m" : "");
     for (const auto& [k, v] : m) (*all_metrics)[k + suffix] = v;
     s = WriteFileAtomically(JoinPath(run_dir, dev.name + "_predictions.tsv"), tsv);
     if (!s.ok()) return s;
   }
+  std::vector<std::string> test_files;
   for (const EvalSet& test : data.tests) {
-    torch::Tensor out = Predict(model, test.examples, o.eval_batch_size, device, autocast);
-    std::string tsv = "index";
-    for (int c = 0; c < task.num_outputs(); ++c) {
-      absl::StrAppend(&tsv, "\t", task.regression() ? "score" : "logit_" + task.labels[c]);
-    }
-    tsv += "\n";
-    for (size_t i = 0; i < test.examples.size(); ++i) {
-      tsv += test.examples[i].id;
-      for (int c = 0; c < task.num_outputs(); ++c) {
-        double v = out[i][c].item<float>();
-        absl::StrAppend(&tsv, "\t", Fmt(task.regression() ? v * output_scale : v));
-      }
-      tsv += "\n";
-    }
-    s = WriteFileAtomically(JoinPath(run_dir, test.name + "_outputs.tsv"), tsv);
+    torch::Tensor out = PredictSet(model, test.examples, o.eval_batch_size, device, autocast, task.tagging);
+    const std::string file = test.name + (setup.user ? "_predictions.tsv" : "_outputs.tsv");
+    s = WriteFileAtomically(JoinPath(run_dir, file), TestOutputs(setup, p, test, out));
     if (!s.ok()) return s;
+    if (!setup.user) test_files.push_back(file + ":" + test.submission);
   }
   nlohmann::ordered_json flags = RunFlags(o, setup, device);
   nlohmann::ordered_json metrics_json;
@@ -483,25 +571,15 @@ absl::Status WriteRunOutputs(Classifier& model, const FinetuneOptions& o, const 
   metrics_json["run"] = run;
   metrics_json["seed"] = seed;
   metrics_json["metrics"] = *all_metrics;
-  metrics_json["task_metric"] = PrimaryMetric(task.name);
+  metrics_json["task_metric"] = setup.user ? task.metric : PrimaryMetric(task.name);
   metrics_json["train_examples"] = data.train.size();
   metrics_json["steps"] = summary.steps;
   metrics_json["mean_train_loss"] = summary.mean_loss;
   metrics_json["flags"] = flags;
-  std::vector<std::string> test_files;
-  for (const auto& t : data.tests) test_files.push_back(t.name + "_outputs.tsv:" + t.submission);
   metrics_json["test_outputs"] = test_files;
   s = WriteFileAtomically(JoinPath(run_dir, "metrics.json"), metrics_json.dump(2) + "\n");
   if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "flags.json"), flags.dump(2) + "\n");
-  if (s.ok() && o.save_model) {
-    // The vocabulary and casing go along, so the saved directory fine-tunes and tokenizes as this
-    // run did (finetune and HF's AutoTokenizer read them).
-    SaveModelOptions files;
-    absl::StatusOr<std::string> vocab = ReadFile(setup.vocab_path);
-    if (!vocab.ok()) return vocab.status();
-    files.extra_files = {{"vocab.txt", *vocab}, {"tokenizer_config.json", TokenizerConfigJson(setup.lowercase)}};
-    s = SaveModelDir(JoinPath(run_dir, "model"), setup.config, *model, files).status();
-  }
+  if (s.ok() && o.save_model) s = SaveFinetunedModel(model, setup, p, JoinPath(run_dir, "model"));
   if (s.ok()) s = WriteFileAtomically(JoinPath(run_dir, "DONE"), "done\n");
   return s;
 }
@@ -523,15 +601,23 @@ double LayerLrScale(const std::string& name, int num_layers, double decay, bool 
 }
 
 absl::Status RunFinetuning(FinetuneOptions o) {
-  absl::StatusOr<const TaskSpec*> task = CheckOptions(o);
-  if (!task.ok()) return task.status();
-  SetCpuThreads(o.threads);
-  const std::string train_path = JoinPath(JoinPath(o.data_dir, (*task)->name), "train.tsv");
-  if (!PathExists(train_path)) {
-    return absl::NotFoundError(absl::StrCat("no training data for ", (*task)->name, ": ", train_path, " is missing"));
+  absl::StatusOr<const TaskSpec*> glue_task = CheckOptions(o);
+  if (!glue_task.ok()) return glue_task.status();
+  std::optional<UserTask> user;
+  if (*glue_task == nullptr) {
+    absl::StatusOr<UserTask> read = ResolveUserTask(o);
+    if (!read.ok()) return read.status();
+    user = *std::move(read);
+  } else {
+    const std::string train_path = JoinPath(JoinPath(o.data_dir, (*glue_task)->name), "train.tsv");
+    if (!PathExists(train_path)) {
+      return absl::NotFoundError(absl::StrCat("no training data for ", (*glue_task)->name, ": ", train_path, " is missing"));
+    }
   }
-  absl::StatusOr<Setup> setup = ResolveModel(o, *task);
+  SetCpuThreads(o.threads);
+  absl::StatusOr<Setup> setup = ResolveModel(o, *glue_task, std::move(user));
   if (!setup.ok()) return setup.status();
+  const TaskSpec* const task = setup->task;
   absl::StatusOr<TaskData> data = ReadTaskData(o, *setup);
   if (!data.ok()) return data.status();
 
@@ -551,9 +637,9 @@ absl::Status RunFinetuning(FinetuneOptions o) {
   o.precision = *precision;
 
   for (int run = 0; run < o.runs; ++run) {
-    std::string run_dir = JoinPath(JoinPath(o.output_dir, (*task)->name), absl::StrCat("run-", run));
+    std::string run_dir = JoinPath(JoinPath(o.output_dir, task->name), absl::StrCat("run-", run));
     if (PathExists(JoinPath(run_dir, "DONE"))) {
-      if (!o.quiet) std::fprintf(stderr, "finetune %s run %d: already done (%s)\n", (*task)->name.c_str(), run, run_dir.c_str());
+      if (!o.quiet) std::fprintf(stderr, "finetune %s run %d: already done (%s)\n", task->name.c_str(), run, run_dir.c_str());
       continue;
     }
     absl::Status s;
@@ -564,7 +650,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
     }
     const uint64_t seed = o.seed + run;
     SeedEverything(seed);
-    Classifier model(setup->config, (*task)->num_outputs(), o.dropout);
+    Classifier model(setup->config, task->num_outputs(), o.dropout);
     s = LoadModelDir(o.model_dir, *model, setup->load);
     if (!s.ok()) return s;
     model->to(*device);
@@ -573,7 +659,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
     dist->BroadcastParameters(optimizer);
     TrainSummary summary = TrainOneRun(model, optimizer, o, *setup, data->train, *dist, *device, autocast, run, seed);
     if (summary.skipped_updates > 0 && !o.quiet) {
-      std::fprintf(stderr, "finetune %s run %d: %lld update(s) skipped for NaN/Inf gradients\n", (*task)->name.c_str(),
+      std::fprintf(stderr, "finetune %s run %d: %lld update(s) skipped for NaN/Inf gradients\n", task->name.c_str(),
                    run, (long long)summary.skipped_updates);
     }
     if (!chief) {
@@ -587,7 +673,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
     if (!o.quiet) {
       std::string summary_text;
       for (const auto& [k, v] : metrics) absl::StrAppendFormat(&summary_text, " %s %.2f", k, v);
-      std::fprintf(stderr, "finetune %s run %d (seed %llu):%s -> %s\n", (*task)->name.c_str(), run,
+      std::fprintf(stderr, "finetune %s run %d (seed %llu):%s -> %s\n", task->name.c_str(), run,
                    (unsigned long long)seed, summary_text.c_str(), run_dir.c_str());
     }
   }

@@ -16,6 +16,7 @@ namespace electra {
 
 struct FinetuneOptions {
   std::string task;        // GLUE folder name
+  std::string task_spec;   // or: the user's own task, described in a JSON file (glue/user_task.h)
   std::string data_dir;    // holds <task>/{train,dev,test}.tsv
   std::string model_dir;   // discriminator directory (ours or HF's)
   std::string output_dir;  // results go to <output_dir>/<task>/run-K/

@@ -34,6 +34,10 @@ struct TaskSpec {
   bool drop_incomplete_rows = false;  // QQP: rows with missing fields are dropped and counted
   bool double_with_swapped_pair = false;  // MRPC and STS-B training sets
   int default_epochs = 3;
+  // Your own tasks (glue/user_task.h): the metric that scores them (empty for GLUE tasks, which
+  // are scored as the ELECTRA paper scores them) and whether they tag tokens.
+  std::string metric;
+  bool tagging = false;
 
   bool regression() const { return labels.empty(); }
   int num_outputs() const { return regression() ? 1 : static_cast<int>(labels.size()); }

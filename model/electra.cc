@@ -175,6 +175,12 @@ torch::Tensor ClassifierImpl::forward(const torch::Tensor& input_ids, const torc
   return classifier(Dropout(cls, dropout, is_training()));      // (B, num_labels)
 }
 
+torch::Tensor ClassifierImpl::TokenLogits(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                          const torch::Tensor& token_type_ids) {
+  auto h = electra(input_ids, attention_mask, token_type_ids);  // (B, T, H)
+  return classifier(Dropout(h, dropout, is_training()));        // (B, T, num_labels)
+}
+
 void InitializeWeights(torch::nn::Module& module, double stddev, InitStyle style) {
   torch::NoGradGuard no_grad;
   std::unordered_set<void*> done;

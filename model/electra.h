@@ -144,11 +144,15 @@ struct GeneratorImpl : torch::nn::Module {
 TORCH_MODULE(Generator);
 
 // The GLUE head: dropout -> linear on the [CLS] vector (official ELECTRA), Xavier-uniform
-// weight, zero bias.
+// weight, zero bias; or the same head on every token (tagging).
 struct ClassifierImpl : torch::nn::Module {
   ClassifierImpl(const ElectraConfig& c, int num_labels, double dropout);
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         const torch::Tensor& token_type_ids);  // -> (B, num_labels)
+  // The tagging head (HF's ElectraForTokenClassification, the same parameters): dropout -> linear
+  // on every position -> (B, T, num_labels).
+  torch::Tensor TokenLogits(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                            const torch::Tensor& token_type_ids);
   ElectraModel electra{nullptr};
   torch::nn::Linear classifier{nullptr};  // (num_labels, H)
   double dropout;
