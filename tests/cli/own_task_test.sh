@@ -221,4 +221,30 @@ echo '{"name": "x", "type": "classification", "train": "train.jsonl", "dev": "de
 expect_error "a spec without its label column" "nolabel.json: \"label\" \(the label column\) is required" \
   "$FINETUNE" --task_spec="$TMP/mail/nolabel.json" --model="$MODEL" --output_dir="$TMP/bad"
 [ ! -e "$TMP/bad/reviews/run-0/DONE" ] && pass "failed runs leave no DONE marker" || fail "DONE after an error"
+
+# scripts/own_tasks.sh on data in get_spam.sh's and get_brown.sh's output layouts.
+mkdir -p "$TMP/spam/jsonl" "$TMP/brown/conll"
+for f in train dev test; do
+  sed -e 's/"negative"/"ham"/; s/"positive"/"spam"/' "$TMP/mail/$f.jsonl" >"$TMP/spam/jsonl/$f.jsonl"
+done
+python3 - "$TMP/brown/conll" <<'PY'
+import sys
+out = sys.argv[1]
+sents = [[("the", "at"), ("dog", "nn"), ("ran", "vbd")], [("a", "at"), ("cat", "nn"), ("sat", "vbd"), (".", ".")]]
+for name, n in [("train", 40), ("dev", 6), ("test", 6)]:
+    open(f"{out}/{name}.tsv", "w").write("".join("".join(f"{w}\t{t}\n" for w, t in sents[i % 2]) + "\n" for i in range(n)))
+open(f"{out}/tags.txt", "w").write(".\nat\nnn\nvbd\n")
+open(f"{out}/DONE", "w").write("{}\n")
+PY
+BINDIR=$(dirname "$(dirname "$FINETUNE")")
+expect_ok "own_tasks.sh tables pretrained against untrained" scripts/own_tasks.sh --model="$MODEL" --untrained="$MODEL" \
+  --spam="$TMP/spam" --brown="$TMP/brown" --work="$TMP/ot" --seeds=1 --spam_limit=100 --pos_limit=40 --bin="$BINDIR" \
+  --finetune_args="--epochs=1 --max_seq_length=64"
+grep -q "| pretrained (mean of runs) |" "$TMP/ot/table.md" && grep -q "difference (pretrained - untrained)" "$TMP/ot/table.md" \
+  && grep -q "spam (F1)" "$TMP/ot/table.md" && grep -q "brown-pos (acc)" "$TMP/ot/table.md" \
+  && pass "the table has both tasks, both models and the difference" || fail "own_tasks table: $(head -4 "$TMP/ot/table.md")"
+expect_error "own_tasks.sh without converted data" "no conll/DONE \(make it with scripts/get_brown.sh" \
+  scripts/own_tasks.sh --model="$MODEL" --untrained="$MODEL" --spam="$TMP/spam" --brown="$TMP/nowhere" --bin="$BINDIR"
+expect_error "own_tasks.sh bad limit" "--pos_limit=0 is not a positive whole number" \
+  scripts/own_tasks.sh --model="$MODEL" --untrained="$MODEL" --spam="$TMP/spam" --brown="$TMP/brown" --pos_limit=0
 finish
