@@ -9,7 +9,9 @@
 #       [--glue_dir=data/glue] [--tasks=CoLA,SST-2,...] [--runs=10] [--work_dir=work/pipeline]
 #       [--gpus=N] [--device=auto] [--cpu_procs=N] [--seed=42] [--save_every=N] [--log_every=N]
 #       [--finetune_args="--train_limit=2000 ..."] [--pretrain_args="..."] [--bin_dir=DIR]
-#       [--compare_untrained]
+#       [--compare_untrained] [--objective=electra|mlm]
+# --objective=mlm pretrains BERT's masked LM alone (one encoder the discriminator's size; the
+# official electra_objective=False) and fine-tunes that encoder (the checkpoints' generator/).
 # --cpu_procs=N (with --device=cpu; default: one per core) runs pretraining and fine-tuning as N
 # data-parallel processes of one thread each (c10d/Gloo), which measured faster than N threads in
 # one process (docs/benchmarks.md); --cpu_procs=1 runs one process.
@@ -44,8 +46,9 @@ pretrain_args=""
 blank_lines_separate_docs=true
 bin_dir=""
 compare_untrained=false
+objective=electra
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 for arg in "$@"; do
   case "$arg" in
     --corpus=*) corpus="${arg#*=}" ;;
@@ -72,12 +75,15 @@ for arg in "$@"; do
     --blank_lines_separate_docs=*) blank_lines_separate_docs="${arg#*=}" ;;
     --bin_dir=*) bin_dir="${arg#*=}" ;;
     --compare_untrained) compare_untrained=true ;;
+    --objective=*) objective="${arg#*=}" ;;
     -h|--help) usage ;;
     *) echo "pipeline.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$gpus" =~ ^[0-9]+$ ]] || { echo "pipeline.sh: --gpus must be a number" >&2; exit 2; }
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: --runs must be a positive number" >&2; exit 2; }
+case "$objective" in electra) model_sub=discriminator ;; mlm) model_sub=generator ;;
+  *) echo "pipeline.sh: --objective=$objective: choose electra or mlm" >&2; exit 2 ;; esac
 [[ "$cpu_procs" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline.sh: --cpu_procs must be a positive number" >&2; exit 2; }
 # Data-parallel CPU processes only where the run is on the CPU; one thread each.
 procs=1
@@ -138,7 +144,7 @@ fi
 # 3. Pretraining (resumes from its newest checkpoint).
 pretrain_dir="$work/pretrain"
 flags=(--data="$shards/pretrain_data.tfrecord-*" --output_dir="$pretrain_dir" --size="$size" --seed="$seed"
-       --save_every="$save_every" --log_every="$log_every" --device="$device")
+       --save_every="$save_every" --log_every="$log_every" --device="$device" --objective="$objective")
 [ -n "$steps" ] && flags+=(--steps="$steps")
 [ -n "$batch_size" ] && flags+=(--batch_size="$batch_size")
 [ -n "$lr" ] && flags+=(--lr="$lr")
@@ -160,7 +166,7 @@ else
 fi
 final=$(ls -d "$pretrain_dir"/checkpoints/step-* 2>/dev/null | grep -v '\.tmp-' | tail -1)
 [ -n "$final" ] && [ -f "$final/DONE" ] || { echo "pipeline.sh: no complete checkpoint in $pretrain_dir/checkpoints" >&2; exit 1; }
-model="$final/discriminator"
+model="$final/$model_sub"
 run plot scripts/plot_pretraining.sh "$pretrain_dir" "$pretrain_dir/loss_curves.png"
 # What the discriminator learned, against a constant predictor of the replaced fraction.
 learned=$(python3 - "$pretrain_dir/metrics.jsonl" <<'PY'
@@ -181,7 +187,7 @@ if [ "$compare_untrained" = true ]; then
   for f in "${flags[@]}"; do
     case "$f" in --output_dir=*) untrained_flags+=(--output_dir="$work/untrained") ;; *) untrained_flags+=("$f") ;; esac
   done
-  untrained_model="$work/untrained/checkpoints/step-00000001/discriminator"
+  untrained_model="$work/untrained/checkpoints/step-00000001/$model_sub"
   if [ ! -f "$work/untrained/checkpoints/step-00000001/DONE" ]; then
     say "untrained baseline: the initial weights of the same run"
     run untrained "${cpu_launch[@]+"${cpu_launch[@]}"}" "$bin/train/pretrain" "${untrained_flags[@]}" --stop_at=1

@@ -116,4 +116,12 @@ expect_error "a failing step names itself and its log" "step 'finetune_RTE' fail
   scripts/pipeline.sh "${ARGS[@]}" --glue_dir="$TMP/badglue" --tasks=RTE --work_dir="$TMP/work2"
 grep -q "label 'maybe'" "$TMP/stderr" && pass "shows the tool's message" || fail "message: $(cat "$TMP/stderr" | tail -4)"
 expect_error "bad flag" "unknown argument --stepz" scripts/pipeline.sh --stepz=3
+expect_error "unknown objective" "--objective=bert: choose electra or mlm" scripts/pipeline.sh "${ARGS[@]}" --objective=bert
+
+# BERT's masked LM through the same pipeline: it fine-tunes the checkpoints' generator/ encoder.
+expect_ok "pipeline --objective=mlm" scripts/pipeline.sh "${ARGS[@]}" --objective=mlm --tasks=RTE --work_dir="$TMP/mlm"
+grep -q "step-00000004/generator" "$TMP/stdout" && pass "the masked LM's encoder is the fine-tuned model" \
+  || fail "mlm model: $(grep checkpoints "$TMP/stdout")"
+python3 -c "import json; assert json.load(open('$TMP/mlm/pretrain/checkpoints/step-00000004/training_state.json'))['flags']['objective'] == 'mlm'" \
+  && pass "the checkpoint records the mlm objective" || fail "objective not recorded: $(head -c 300 "$TMP/mlm/pretrain/checkpoints/step-00000004/training_state.json")"
 finish
