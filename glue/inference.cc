@@ -194,11 +194,18 @@ absl::StatusOr<PredictionTask> ReadPredictionTask(const std::string& model_dir) 
   }
   p.max_seq_length = j["max_seq_length"].get<int>();
   p.lowercase = j["lowercase"].get<bool>();
-  if (j.contains("output_scale")) p.output_scale = j["output_scale"].get<double>();
+  if (j.contains("output_scale")) {
+    if (!j["output_scale"].is_number()) return absl::DataLossError(path + ": output_scale is not a number");
+    p.output_scale = j["output_scale"].get<double>();
+  }
   if (j.contains("clamp")) {
+    const nlohmann::json& c = j["clamp"];
+    if (!c.is_array() || c.size() != 2 || !c[0].is_number() || !c[1].is_number()) {
+      return absl::DataLossError(path + ": clamp must be [min, max]");
+    }
     p.clamp = true;
-    p.clamp_min = j["clamp"].at(0).get<double>();
-    p.clamp_max = j["clamp"].at(1).get<double>();
+    p.clamp_min = c[0].get<double>();
+    p.clamp_max = c[1].get<double>();
   }
   if (!p.task.regression() && p.task.labels.size() < 2) return absl::DataLossError(path + ": fewer than two labels");
   return p;

@@ -82,9 +82,13 @@ absl::StatusOr<UserTask> InputLayout(const PredictOptions& o, const PredictionTa
 }  // namespace
 
 absl::Status RunPredict(const PredictOptions& o) {
+  // A damaged directory (a flipped bit, a cut file) would otherwise predict with wrong weights.
+  std::string note;
+  absl::Status s = VerifyModelDir(o.model_dir, &note);
+  if (!s.ok()) return s;
   absl::StatusOr<PredictionTask> p = ReadPredictionTask(o.model_dir);
   if (!p.ok()) return p.status();
-  absl::Status s = CheckExpectedTask(o, *p);
+  s = CheckExpectedTask(o, *p);
   if (!s.ok()) return s;
   std::string format;
   absl::StatusOr<UserTask> layout = InputLayout(o, *p, &format);
@@ -92,9 +96,6 @@ absl::Status RunPredict(const PredictOptions& o) {
   if (o.batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
 
   // Step 3: the model, its tokenizer and the device.
-  std::string note;
-  s = VerifyModelDir(o.model_dir, &note);
-  if (!s.ok()) return s;
   absl::StatusOr<ElectraConfig> config = ReadModelConfig(o.model_dir);
   if (!config.ok()) return config.status();
   NormalizerOptions norm;

@@ -215,6 +215,12 @@ expect_error "predict a tagging file with a classifier" "--format=conll: .* is a
   "$PREDICT" --model="$RUN/model" --input="$TMP/tags/dev.conll" --format=conll
 expect_error "predict input without the task's column" "no_text.tsv:1: no column 'text'" \
   "$PREDICT" --model="$RUN/model" --input="$(printf 'id\tbody\n1\thi\n' >"$TMP/no_text.tsv"; echo "$TMP/no_text.tsv")"
+cp -r "$RUN/model" "$TMP/damaged"
+printf '{"name": "reviews"' >"$TMP/damaged/task.json"
+expect_error "predict with a damaged task.json" "task.json" "$PREDICT" --model="$TMP/damaged" --input="$TMP/mail/dev.jsonl"
+rm "$TMP/damaged/manifest.json"
+expect_error "predict with an unreadable task.json (no manifest)" "damaged/task.json: not a JSON object" \
+  "$PREDICT" --model="$TMP/damaged" --input="$TMP/mail/dev.jsonl"
 expect_error "--task_spec with --task" "--task_spec: describes the whole task" \
   "$FINETUNE" --task_spec="$TMP/mail/task.json" --task=SST-2 --model="$MODEL" --output_dir="$TMP/bad"
 echo '{"name": "x", "type": "classification", "train": "train.jsonl", "dev": "dev.jsonl", "text_a": "text"}' >"$TMP/mail/nolabel.json"
