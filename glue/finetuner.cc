@@ -584,6 +584,21 @@ absl::Status WriteRunOutputs(Classifier& model, const FinetuneOptions& o, const 
   return s;
 }
 
+// A classification training set with a single label (the first rows of a file sorted by label,
+// say) can only teach that label: said on stderr before an hour is spent on it.
+void WarnIfOneLabel(const FinetuneOptions& o, const TaskSpec& task, const std::vector<Encoded>& train) {
+  if (o.quiet || task.regression() || task.tagging || train.empty()) return;
+  const int first = train.front().label;
+  for (const Encoded& e : train) {
+    if (e.label != first) return;
+  }
+  std::fprintf(stderr,
+               "finetune %s: warning: all %zu training examples have the label '%s'%s; the model can only learn "
+               "that label\n",
+               task.name.c_str(), train.size(), task.labels[first].c_str(),
+               o.train_limit >= 0 ? " (--train_limit takes the first rows: is the file sorted by label?)" : "");
+}
+
 }  // namespace
 
 double LayerLrScale(const std::string& name, int num_layers, double decay, bool official_depth) {
@@ -620,6 +635,7 @@ absl::Status RunFinetuning(FinetuneOptions o) {
   const TaskSpec* const task = setup->task;
   absl::StatusOr<TaskData> data = ReadTaskData(o, *setup);
   if (!data.ok()) return data.status();
+  WarnIfOneLabel(o, *task, data->train);
 
   absl::StatusOr<DistributedContext> dist = DistributedContext::FromEnvironment();
   if (!dist.ok()) return dist.status();

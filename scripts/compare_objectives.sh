@@ -3,7 +3,10 @@
 # discriminator's size) pretrained for the same wall-clock minutes on this machine, each checkpoint
 # and each untrained initialisation fine-tuned on the same GLUE tasks and seeds (scripts/cpu_recipe.sh
 # for each objective), then one table and one plot of GLUE against minutes for both.
-#   scripts/compare_objectives.sh [--work=work/objectives] [--minutes=15,30,60] [CPU_RECIPE_FLAGS...]
+#   scripts/compare_objectives.sh [--work=work/objectives] [--minutes=15,30,60] [--mlm_steps=N] [CPU_RECIPE_FLAGS...]
+# --mlm_steps: the masked LM's schedule (--steps and --checkpoints of its run; default: the same as
+# ELECTRA's). Its step is cheaper, so equal minutes need more steps for its schedule to end when
+# ELECTRA's does (measure both rates first).
 # The other flags go to both cpu_recipe.sh runs (--size, --steps, --seeds, --tasks, --pretrain_args,
 # ...); --steps must give the run at least the last minute mark (about 2.5 mini steps/s on 2 cores).
 # Writes WORK/table.md (both objectives, minutes, training FLOPs, held-out figures, task scores,
@@ -13,21 +16,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=work/objectives
 minutes=15,30,60
+mlm_steps=""
 pass=()
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
     --minutes=*) minutes="${arg#*=}" ;;
+    --mlm_steps=*) mlm_steps="${arg#*=}"
+      [[ "$mlm_steps" =~ ^[1-9][0-9]*$ ]] || { echo "compare_objectives.sh: --mlm_steps=$mlm_steps is not a positive whole number" >&2; exit 2; } ;;
     --objective=*) echo "compare_objectives.sh: runs both objectives; --objective is not a flag here" >&2; exit 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$arg") ;;
   esac
 done
 mkdir -p "$work"
 for objective in electra mlm; do
   echo "== compare_objectives: $objective (cpu_recipe.sh --work=$work/$objective)" >&2
+  own=()
+  [ "$objective" = mlm ] && [ -n "$mlm_steps" ] && own=(--steps="$mlm_steps" --checkpoints="$mlm_steps")
   scripts/cpu_recipe.sh --objective="$objective" --work="$work/$objective" --minutes="$minutes" \
-    "${pass[@]+"${pass[@]}"}" >"$work/$objective.out"
+    "${pass[@]+"${pass[@]}"}" "${own[@]+"${own[@]}"}" >"$work/$objective.out"
 done
 
 python3 - "$work" >"$work/table.md" <<'PY'

@@ -8,8 +8,9 @@
 #
 #   scripts/own_tasks.sh --model=DIR --untrained=DIR --spam=SPAM_DIR --brown=BROWN_DIR [--work=DIR]
 #       [--seeds=3] [--spam_limit=N] [--pos_limit=N] [--finetune_args="..."] [--bin=bazel-bin]
-# --spam_limit / --pos_limit: the first N training mails / sentences (default: 2000 / 4000); the
-# full dev sets are always scored. Two fine-tuning processes at a time, one thread each. Reruns
+# --spam_limit / --pos_limit: a fixed random sample (seed 0) of N training mails / sentences
+# (default: 2000 / 4000; the training files are in group and genre order, so their first lines
+# would be one class or one genre); the full dev sets are always scored. Two fine-tuning processes at a time, one thread each. Reruns
 # skip finished runs. Writes WORK/table.md (evaluate's table: pretrained against untrained).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ for arg in "$@"; do
     --pos_limit=*) pos_limit="${arg#*=}" ;;
     --finetune_args=*) finetune_args="${arg#*=}" ;;
     --bin=*) bin="${arg#*=}" ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "own_tasks.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -46,29 +47,43 @@ for t in glue/finetune eval/evaluate; do
 done
 mkdir -p "$work/logs"
 abs() { (cd "$1" && pwd); }
+# The training slices: N mails (lines) / N sentences (blank-line separated blocks) drawn at random
+# with a fixed seed, kept in file order.
+python3 - "$spam/jsonl/train.jsonl" "$work/spam_train.jsonl" "$spam_limit" "$brown/conll/train.tsv" \
+  "$work/brown_train.tsv" "$pos_limit" <<'PY'
+import random, sys
+def sample(items, n):
+    keep = sorted(random.Random(0).sample(range(len(items)), min(n, len(items))))
+    return [items[i] for i in keep]
+spam_in, spam_out, spam_n, pos_in, pos_out, pos_n = sys.argv[1:]
+mails = [l for l in open(spam_in, encoding="utf-8").read().split("\n") if l.strip()]
+open(spam_out, "w", encoding="utf-8").write("".join(l + "\n" for l in sample(mails, int(spam_n))))
+sentences = [b for b in open(pos_in, encoding="utf-8").read().split("\n\n") if b.strip()]
+open(pos_out, "w", encoding="utf-8").write("".join(b.strip("\n") + "\n\n" for b in sample(sentences, int(pos_n))))
+PY
 cat >"$work/spam.json" <<JSON
 {"name": "spam", "type": "classification", "format": "jsonl",
- "train": "$(abs "$spam/jsonl")/train.jsonl", "dev": "$(abs "$spam/jsonl")/dev.jsonl", "test": "$(abs "$spam/jsonl")/test.jsonl",
+ "train": "$(abs "$work")/spam_train.jsonl", "dev": "$(abs "$spam/jsonl")/dev.jsonl", "test": "$(abs "$spam/jsonl")/test.jsonl",
  "text_a": "text", "label": "label", "id": "id", "labels": ["ham", "spam"], "metric": "f1"}
 JSON
 cat >"$work/brown-pos.json" <<JSON
 {"name": "brown-pos", "type": "tagging",
- "train": "$(abs "$brown/conll")/train.tsv", "dev": "$(abs "$brown/conll")/dev.tsv", "test": "$(abs "$brown/conll")/test.tsv",
+ "train": "$(abs "$work")/brown_train.tsv", "dev": "$(abs "$brown/conll")/dev.tsv", "test": "$(abs "$brown/conll")/test.tsv",
  "labels_file": "$(abs "$brown/conll")/tags.txt", "metric": "accuracy"}
 JSON
 say() { echo "== own_tasks [$(date +%H:%M:%S)]: $*" >&2; }
 # shellcheck disable=SC2206
 extra=($finetune_args)
-run() {  # run NAME MODEL_DIR SPEC LIMIT
-  "$bin/glue/finetune" --task_spec="$3" --model="$2" --output_dir="$work/$1" --runs="$seeds" --train_limit="$4" \
+run() {  # run NAME MODEL_DIR SPEC
+  "$bin/glue/finetune" --task_spec="$3" --model="$2" --output_dir="$work/$1" --runs="$seeds" \
     --threads=1 "${extra[@]+"${extra[@]}"}" 2>>"$work/logs/$1.$(basename "$3" .json).log"
 }
 for name in pretrained untrained; do
   dir=$model; [ "$name" = untrained ] && dir=$untrained
   say "$name: spam ($spam_limit training mails) and brown-pos ($pos_limit training sentences), $seeds seeds each"
-  run "$name" "$dir" "$work/spam.json" "$spam_limit" &
+  run "$name" "$dir" "$work/spam.json" &
   spam_pid=$!
-  run "$name" "$dir" "$work/brown-pos.json" "$pos_limit"
+  run "$name" "$dir" "$work/brown-pos.json"
   wait "$spam_pid"
 done
 "$bin/eval/evaluate" --results_dir="$work/pretrained" --baseline_dir="$work/untrained" --label=pretrained \

@@ -221,6 +221,12 @@ expect_error "predict with a damaged task.json" "task.json" "$PREDICT" --model="
 rm "$TMP/damaged/manifest.json"
 expect_error "predict with an unreadable task.json (no manifest)" "damaged/task.json: not a JSON object" \
   "$PREDICT" --model="$TMP/damaged" --input="$TMP/mail/dev.jsonl"
+{ head -3 "$TMP/mail/train.jsonl" | grep '"negative"'; } >"$TMP/mail/one_label.jsonl"
+sed 's/"train": "train.jsonl"/"train": "one_label.jsonl"/' "$TMP/mail/task.json" >"$TMP/mail/one_label.json"
+expect_ok "a training set with one label still runs" "$FINETUNE" --task_spec="$TMP/mail/one_label.json" --model="$MODEL" \
+  --output_dir="$TMP/one" --epochs=1 --dev_limit=5 --train_limit=3
+grep -q "warning: all .* training examples have the label 'negative'.*--train_limit takes the first rows" "$TMP/stderr" \
+  && pass "and warns that it can only learn that label" || fail "one-label warning: $(grep -i warn "$TMP/stderr")"
 expect_error "--task_spec with --task" "--task_spec: describes the whole task" \
   "$FINETUNE" --task_spec="$TMP/mail/task.json" --task=SST-2 --model="$MODEL" --output_dir="$TMP/bad"
 echo '{"name": "x", "type": "classification", "train": "train.jsonl", "dev": "dev.jsonl", "text_a": "text"}' >"$TMP/mail/nolabel.json"
