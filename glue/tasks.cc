@@ -151,18 +151,24 @@ std::string LabelString(const TaskSpec& task, int label) {
   return task.labels[label];
 }
 
+absl::StatusOr<std::string> ReadUtf8Text(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  int64_t bad = FindInvalidUtf8(*text);
+  if (bad >= 0) {
+    int64_t line = 1 + std::count(text->begin(), text->begin() + bad, '\n');
+    return absl::InvalidArgumentError(absl::StrFormat("%s:%d: not UTF-8 (invalid byte at offset %d)", path, line, bad));
+  }
+  if (absl::StartsWith(*text, "\xEF\xBB\xBF")) text->erase(0, 3);
+  return text;
+}
+
 absl::StatusOr<std::vector<GlueExample>> ReadGlueFile(const TaskSpec& task, const SplitLayout& layout,
                                                       const std::string& path, bool skip_malformed,
                                                       ReadStats* stats) {
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text = ReadUtf8Text(path);
   if (!text.ok()) return text.status();
-  int64_t bad_utf8 = FindInvalidUtf8(*text);
-  if (bad_utf8 >= 0) {
-    int64_t line = 1 + std::count(text->begin(), text->begin() + bad_utf8, '\n');
-    return absl::InvalidArgumentError(absl::StrFormat("%s:%d: not UTF-8 (invalid byte at offset %d)", path, line, bad_utf8));
-  }
   absl::string_view body = *text;
-  if (absl::StartsWith(body, "\xEF\xBB\xBF")) body.remove_prefix(3);
   std::vector<absl::string_view> lines = absl::StrSplit(body, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();  // final newline
   ReadStats local;

@@ -65,6 +65,10 @@ struct ReadStats {
   int64_t malformed = 0;  // malformed rows skipped (with skip_malformed)
 };
 
+// A text file's contents checked as UTF-8 (an error names the file, line and byte offset), without
+// a leading byte-order mark. Every task reader starts here.
+absl::StatusOr<std::string> ReadUtf8Text(const std::string& path);
+
 // Reads one split file. `layout` says where the fields are; labelled splits need a label.
 absl::StatusOr<std::vector<GlueExample>> ReadGlueFile(const TaskSpec& task, const SplitLayout& layout,
                                                       const std::string& path, bool skip_malformed,

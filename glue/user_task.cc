@@ -13,27 +13,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/file_util.h"
-#include "tokenizer/utf8.h"
 
 namespace electra {
 namespace {
 
 absl::Status SpecError(const std::string& where, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
-}
-
-// A text file's contents, checked as UTF-8 (the error names the line and byte offset), without a
-// byte-order mark.
-absl::StatusOr<std::string> ReadText(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  int64_t bad = FindInvalidUtf8(*text);
-  if (bad >= 0) {
-    int64_t line = 1 + std::count(text->begin(), text->begin() + bad, '\n');
-    return absl::InvalidArgumentError(absl::StrFormat("%s:%d: not UTF-8 (invalid byte at offset %d)", path, line, bad));
-  }
-  if (absl::StartsWith(*text, "\xEF\xBB\xBF")) text->erase(0, 3);
-  return text;
 }
 
 // The lines of a file, without the final newline and carriage returns.
@@ -366,7 +351,7 @@ absl::StatusOr<UserTask> UserTaskFromJson(const nlohmann::json& j, const std::st
 }
 
 absl::StatusOr<UserTask> ReadUserTask(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadText(path);
+  absl::StatusOr<std::string> text = ReadUtf8Text(path);
   if (!text.ok()) return absl::Status(text.status().code(), absl::StrCat("--task_spec: ", text.status().message()));
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded()) return SpecError(path, "not JSON");
@@ -384,7 +369,7 @@ absl::StatusOr<UserTask> ReadUserTask(const std::string& path) {
     if (!t->labels.empty()) return SpecError(path, "give \"labels\" or \"labels_file\", not both");
     if (!j["labels_file"].is_string()) return SpecError(path, "\"labels_file\" must be a string");
     std::string labels_path = JoinPath(dir, j["labels_file"].get<std::string>());
-    absl::StatusOr<std::string> labels = ReadText(labels_path);
+    absl::StatusOr<std::string> labels = ReadUtf8Text(labels_path);
     if (!labels.ok()) return labels.status();
     for (const std::string& l : Lines(*labels)) {
       if (!l.empty()) t->labels.push_back(l);
@@ -452,7 +437,7 @@ UserTask GlueUserTask(const TaskSpec& task) {
 
 absl::StatusOr<std::vector<UserRow>> ReadUserRows(const UserTask& task, const std::string& path, bool labelled,
                                                   const std::string& format) {
-  absl::StatusOr<std::string> text = ReadText(path);
+  absl::StatusOr<std::string> text = ReadUtf8Text(path);
   if (!text.ok()) return text.status();
   if (format == "jsonl") return ReadJsonLines(task, *text, path, labelled);
   if (format == "csv") {
@@ -465,7 +450,7 @@ absl::StatusOr<std::vector<UserRow>> ReadUserRows(const UserTask& task, const st
 }
 
 absl::StatusOr<std::vector<TaggedSentence>> ReadConll(const std::string& path, bool labelled) {
-  absl::StatusOr<std::string> text = ReadText(path);
+  absl::StatusOr<std::string> text = ReadUtf8Text(path);
   if (!text.ok()) return text.status();
   std::vector<TaggedSentence> out;
   TaggedSentence current;

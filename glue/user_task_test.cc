@@ -122,6 +122,12 @@ TEST(UserTaskTest, BadRowsNameTheFileAndLine) {
             std::string::npos)
       << labelled.status();
 
+  std::string not_utf8 = Write("latin1.csv", "text,label\nfine,ham\ncaf\xe9,spam\n");
+  rows = ReadUserRows(t, not_utf8, true, "csv");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_NE(rows.status().message().find("latin1.csv:3: not UTF-8 (invalid byte at offset 23)"), std::string::npos)
+      << rows.status();
+
   UserTask r = Task(R"({"name": "r", "type": "regression", "text_a": "text", "label": "label"})");
   std::string bad_score = Write("badscore.tsv", "text\tlabel\nfine\t0.5\nodd\thigh\n");
   labelled = LabelRows(r, *ReadUserRows(r, bad_score, true, "tsv"), bad_score, true);
