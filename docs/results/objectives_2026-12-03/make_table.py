@@ -25,8 +25,8 @@ def held_out_cells(score):
 
 
 def main(out, rows):
-    lines = ["| objective | model | minutes | train FLOPs | held-out disc_loss / H(p) | AUC | held-out MLM acc "
-             "| held-out MLM loss | " + " | ".join(f"{t} ({METRIC.get(t, 'acc')})" for t in TASKS) + " | avg (5 tasks) |",
+    lines = ["| objective | model | minutes | train FLOPs | held-out disc_loss / H(p) | AUC | held-out masked-LM acc (ELECTRA: its 1/4 generator) "
+             "| held-out masked-LM loss | " + " | ".join(f"{t} ({METRIC.get(t, 'acc')})" for t in TASKS) + " | avg (5 tasks) |",
              "|---" * (9 + len(TASKS)) + "|"]
     curves = {}
     for row in rows:
