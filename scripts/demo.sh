@@ -6,8 +6,9 @@
 # training slices, full dev sets), prints both rows with the difference (what pretraining
 # bought) and the final disc_loss / H(p) and AUC of the pretraining, and writes a submission.
 #
-# The recipe that pays off on this CPU needs about an hour: scripts/cpu_recipe.sh (the mini model,
-# README "Pretraining that pays off on a CPU").
+# The longer run on this CPU is scripts/cpu_recipe.sh (the mini model, 30-60 minutes of pretraining;
+# it gains on the GLUE average through STS-B only,
+# README "Pretraining on a CPU: where it pays off and where it does not yet").
 #
 # This is a smoke run of the real system, NOT the paper's numbers: ELECTRA-Small needs a GPU and
 # ~1M steps (4 days on a V100 for the official result). For the real thing:
