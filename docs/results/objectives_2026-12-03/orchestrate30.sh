@@ -1,7 +1,7 @@
 #!/bin/bash
 # Session 2026-12-03b: ELECTRA resumed from step 2200 to step 4400 (the 30-minute mark), then
 # fine-tuning of ELECTRA step 4400 and MLM step 6800 (equal FLOPs) with cpu_recipe's flags.
-cd /work/main
+cd "$(dirname "$0")/../../.."  # the repository root
 e=work/objectives/electra m=work/objectives/mlm
 scripts/cpu_recipe.sh --objective=electra --work=$e --brown=work/brown --minutes=30 --steps=6400 \
   --checkpoints=6400 --save_every=200 --seeds=3 \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # usage: one.sh NAME MODEL TASK LIMIT [finetune flags...]
-cd /work/main
+cd "$(dirname "$0")/../../../.."  # the repository root
 name=$1 model=$2 task=$3 limit=$4; shift 4
 out=work/ft/$name
 bazel-bin/glue/finetune --task=$task --data_dir=data/glue --model=$model --output_dir=$out --runs=1 --seed=42 \
