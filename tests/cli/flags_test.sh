@@ -5,12 +5,12 @@ source tests/cli/testlib.sh  # run from the repository (or runfiles) root
 declare -A BIN=(
   [encode]=tokenizer/encode [build_vocab]=tokenizer/build_vocab [shard_corpus]=corpus/shard_corpus
   [inspect]=corpus/inspect [pretrain]=train/pretrain [finetune]=glue/finetune [evaluate]=eval/evaluate
-  [write_tsv]=glue/write_tsv
+  [write_tsv]=glue/write_tsv [task_text]=glue/task_text
 )
 for tool in "${!BIN[@]}"; do
   b=$(bin "${BIN[$tool]}")
   expect_error "$tool: unknown flag" "Unknown command line flag 'no_such_flag'" "$b" --no_such_flag=1
-  numeric=$(case $tool in inspect) echo show ;; evaluate) echo "" ;; write_tsv) echo zip ;; finetune) echo runs ;; pretrain) echo steps ;; *) echo threads ;; esac)
+  numeric=$(case $tool in inspect) echo show ;; evaluate) echo "" ;; write_tsv) echo zip ;; task_text) echo examples_per_document ;; finetune) echo runs ;; pretrain) echo steps ;; *) echo threads ;; esac)
   if [ -n "$numeric" ]; then
     expect_error "$tool: malformed value of --$numeric" "Illegal value 'lots' specified for flag '$numeric'" "$b" --"$numeric"=lots
   fi
@@ -28,6 +28,14 @@ expect_error "pretrain: missing --output_dir" "--output_dir: is required" "$(bin
 expect_error "finetune: missing --task" "--task: is required" "$(bin glue/finetune)"
 expect_error "evaluate: missing --results_dir" "--results_dir: is required" "$(bin eval/evaluate)"
 expect_error "write_tsv: missing --output_dir" "--output_dir: is required" "$(bin glue/write_tsv)" --results_dir=x
+expect_error "task_text: missing --tasks" "--tasks: is required" "$(bin glue/task_text)" --output="$TMP/t.txt"
+expect_error "task_text: missing --output" "--output: is required" "$(bin glue/task_text)" --tasks=RTE
+expect_error "task_text: unknown task" "unknown GLUE task 'RTX' .choose from CoLA, SST-2" "$(bin glue/task_text)" --tasks=RTX --output="$TMP/t.txt"
+expect_error "task_text: --examples_per_document=0" "examples_per_document must be at least 1" \
+  "$(bin glue/task_text)" --tasks=RTE --output="$TMP/t.txt" --examples_per_document=0
+expect_ok "task_text: RTE's training text" "$(bin glue/task_text)" --tasks=RTE --data_dir=data/glue --output="$TMP/t.txt"
+[ "$(grep -c . "$TMP/t.txt")" = 4980 ] && grep -q "RTE: 2490 training examples" "$TMP/stderr" \
+  && pass "task_text: two lines per RTE pair" || fail "task_text: $(grep -c . "$TMP/t.txt") lines; $(cat "$TMP/stderr")"
 # Out-of-range values.
 expect_error "encode: --threads=0" "--threads: must be between 1 and 1024" "$(bin tokenizer/encode)" --vocab=$V --threads=0
 expect_error "build_vocab: --vocab_size=-5" "--vocab_size: must be between" "$(bin tokenizer/build_vocab)" --input=$V --output="$TMP/v" --vocab_size=-5
