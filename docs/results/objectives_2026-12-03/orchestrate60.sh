@@ -3,7 +3,9 @@
 # (ELECTRA 9000 steps at ~2.4 steps/s, MLM 14000 at ~3.8), same data, vocabulary and flags as the
 # 15/30-minute runs otherwise. Each cpu_recipe is stopped when it reaches fine-tuning (its untrained
 # row is already measured); its 60-minute mark is fine-tuned with finetune_marks.sh. ELECTRA goes
-# first, fully, so that a session ending early leaves one finished row; pretrain resumes exactly.
+# first, fully, so that a session ending early leaves one finished row. Rerunnable: pretrain resumes
+# exactly, finetune keeps finished runs, and an objective whose 60-minute mark is already picked and
+# scored skips its cpu_recipe.
 cd "$(dirname "$0")/../../.."  # the repository root
 old=work/objectives new=work/objectives60
 for o in electra mlm; do
@@ -16,22 +18,27 @@ stop_at_finetuning() {  # $1: the cpu_recipe output file, $2: its objective
   echo "$(date +%H:%M:%S) stopped $2 at fine-tuning"
 }
 mark_step() {  # the checkpoint the 60-minute mark took, from cpu_recipe's minute_marks.txt
-  sed -n 's/^60 min: step \([0-9]*\) .*/\1/p' "$1/minute_marks.txt"
+  sed -n 's/^60 min: step \([0-9]*\) .*/\1/p' "$1/minute_marks.txt" 2>/dev/null
+}
+marked() {  # the objective's run reached its 60-minute mark and cpu_recipe scored it
+  local s; s=$(mark_step "$1"); [ -n "$s" ] && [ -s "$1/scores/step-$s.json" ]
 }
 common=(--brown=work/brown --minutes=15,30,60 --save_every=200 --seeds=3)
 args="--generator_fraction=0.25 --lr=5e-4 --warmup_steps=1000 --batch_size=64"
 e=$new/electra m=$new/mlm
-scripts/cpu_recipe.sh --objective=electra --work=$e --steps=9000 --checkpoints=9000 "${common[@]}" \
-  --fixed_generator=$old/electra/run/checkpoints/step-00004400 --pretrain_args="$args" > $new/electra.out 2>&1 &
-stop_at_finetuning $new/electra.out electra
-rm -rf $e/glue
+if ! marked $e; then
+  scripts/cpu_recipe.sh --objective=electra --work=$e --steps=9000 --checkpoints=9000 "${common[@]}" \
+    --fixed_generator=$old/electra/run/checkpoints/step-00004400 --pretrain_args="$args" > $new/electra.out 2>&1 &
+  stop_at_finetuning $new/electra.out electra
+fi
 s=$(mark_step $e); printf -v d "%s/run/checkpoints/step-%08d" $e "$s"
 docs/results/objectives_2026-12-03/finetune_marks.sh step-$s:$d:discriminator:$e
 echo "$(date +%H:%M:%S) electra fine-tuning done"
-scripts/cpu_recipe.sh --objective=mlm --work=$m --steps=14000 --checkpoints=14000 "${common[@]}" \
-  --pretrain_args="$args" > $new/mlm.out 2>&1 &
-stop_at_finetuning $new/mlm.out mlm
-rm -rf $m/glue
+if ! marked $m; then
+  scripts/cpu_recipe.sh --objective=mlm --work=$m --steps=14000 --checkpoints=14000 "${common[@]}" \
+    --pretrain_args="$args" >> $new/mlm.out 2>&1 &
+  stop_at_finetuning $new/mlm.out mlm
+fi
 s=$(mark_step $m); printf -v d "%s/run/checkpoints/step-%08d" $m "$s"
 docs/results/objectives_2026-12-03/finetune_marks.sh step-$s:$d:generator:$m
 echo "$(date +%H:%M:%S) all fine-tuning done"

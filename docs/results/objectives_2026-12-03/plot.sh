@@ -15,7 +15,7 @@ set xlabel "pretraining minutes on this machine (2 CPU cores)"
 set ylabel "GLUE average of 5 tasks (dev, paper task scores, mean of 3 seeds)"
 set grid
 set key bottom right
-set xrange [-1:45]
+set xrange [-1:65]
 plot "$dir/electra.dat" using 1:2 with linespoints lw 2 pt 7 title "ELECTRA (replaced-token detection)", \
      "$dir/mlm.dat" using 1:2 with linespoints lw 2 pt 5 title "masked LM (BERT objective)", \
      $ue with lines dt 2 lc rgb "black" title "untrained (ELECTRA run's initialisation)"$mlm_untrained
