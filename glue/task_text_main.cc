@@ -1,5 +1,6 @@
 // task_text: the unlabelled sentences of GLUE training sets as pretraining text, for
-// task-adaptive pretraining (the demo adds them to the books). Training splits only, no labels.
+// task-adaptive pretraining (docs/results/tapt_2026-12-03/pretrain.sh adds them to the books).
+// Training splits only, no labels.
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -14,7 +15,7 @@ ABSL_FLAG(bool, skip_malformed, false, "Skip and count malformed rows instead of
 ABSL_FLAG(int, examples_per_document, 32, "A blank line (a document break) after this many examples.");
 
 int main(int argc, char** argv) {
-  electra::ParseToolFlags(argc, argv, "task_text --tasks=CoLA,SST-2,... --output=FILE [--data_dir=data/glue]");
+  electra::ParseToolFlags(argc, argv, "task_text --tasks=CoLA,SST-2,... --output=FILE [--data_dir=data/glue] [--examples_per_document=32] [--skip_malformed]");
   return electra::RunTool("task_text", []() -> absl::Status {
     electra::TaskTextOptions o;
     o.data_dir = absl::GetFlag(FLAGS_data_dir);

@@ -83,11 +83,13 @@ TEST(TaskTextTest, BadInputIsAnErrorThatLeavesAnOldOutputAlone) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_TRUE(absl::StrContains(unknown.status().message(), "unknown GLUE task 'SST-3'")) << unknown.status();
   EXPECT_TRUE(absl::StrContains(unknown.status().message(), "CoLA, SST-2")) << unknown.status();
+  EXPECT_EQ(*ReadFile(out), "old text\n");
 
   o.tasks = {"RTE"};
   auto missing = WriteTaskText(o);
   ASSERT_FALSE(missing.ok());
   EXPECT_TRUE(absl::StrContains(missing.status().message(), JoinPath(dir, "RTE/train.tsv"))) << missing.status();
+  EXPECT_EQ(*ReadFile(out), "old text\n");
 
   ASSERT_TRUE(MakeDirectories(JoinPath(dir, "SST-2")).ok());
   ASSERT_TRUE(WriteFileAtomically(JoinPath(dir, "SST-2/train.tsv"), "sentence\tlabel\ngood\t1\nno label here\n").ok());
@@ -96,6 +98,7 @@ TEST(TaskTextTest, BadInputIsAnErrorThatLeavesAnOldOutputAlone) {
   ASSERT_FALSE(malformed.ok());
   EXPECT_TRUE(absl::StrContains(malformed.status().message(), "SST-2/train.tsv")) << malformed.status();
   EXPECT_TRUE(absl::StrContains(malformed.status().message(), "SST-2/train.tsv:3:")) << malformed.status();
+  EXPECT_EQ(*ReadFile(out), "old text\n");
 
   o.skip_malformed = true;  // the bad row skipped and counted
   auto skipped = WriteTaskText(o);
@@ -106,7 +109,14 @@ TEST(TaskTextTest, BadInputIsAnErrorThatLeavesAnOldOutputAlone) {
 
   o.examples_per_document = 0;
   EXPECT_FALSE(WriteTaskText(o).ok());
-  EXPECT_EQ(*ReadFile(out), "old text\n");  // untouched by every failure above
+  EXPECT_EQ(*ReadFile(out), "old text\n");
+
+  o.examples_per_document = 32;
+  o.tasks = {};
+  auto none = WriteTaskText(o);
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(absl::StrContains(none.status().message(), "no task given")) << none.status();
+  EXPECT_EQ(*ReadFile(out), "old text\n");
 }
 
 }  // namespace
