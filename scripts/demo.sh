@@ -7,8 +7,8 @@
 # bought) and the final disc_loss / H(p) and AUC of the pretraining, and writes a submission.
 #
 # The longer run on this CPU is scripts/cpu_recipe.sh (the mini model, 30-60 minutes of pretraining;
-# it gains on the GLUE average through STS-B only,
-# README "Pretraining on a CPU: where it pays off and where it does not yet").
+# it gains on the GLUE average mostly through STS-B, while CoLA and SST-2 stay below the untrained
+# model; README "Pretraining on a CPU: where it pays off and where it does not yet").
 #
 # This is a smoke run of the real system, NOT the paper's numbers: ELECTRA-Small needs a GPU and
 # ~1M steps (4 days on a V100 for the official result). For the real thing:
