@@ -12,6 +12,8 @@ ABSL_FLAG(std::string, objective, "electra",
           "electra (replaced-token detection: generator + discriminator) or mlm (BERT's masked LM alone: one encoder "
           "the discriminator's size, loss at the masked positions; checkpoints hold generator/ only).");
 ABSL_FLAG(std::string, size, "small", "Model size: tiny, small, base or large (official shapes).");
+ABSL_FLAG(int, layers, -1,
+          "Encoder layers of the discriminator and the generator (default: the size's own; e.g. 8 for a deeper mini).");
 ABSL_FLAG(int64_t, steps, -1, "Total updates (schedule length). Default: the size's official value.");
 ABSL_FLAG(int64_t, batch_size, -1, "Global batch (examples per update). Default: official.");
 ABSL_FLAG(double, lr, -1, "Peak learning rate. Default: official (5e-4 small, 2e-4 base/large).");
@@ -59,7 +61,7 @@ ABSL_FLAG(std::string, inject_nan_steps, "", "Testing hook: A:B makes the loss N
 
 int main(int argc, char** argv) {
   electra::ParseToolFlags(argc, argv,
-                          "pretrain --data=GLOB --output_dir=DIR [--size=tiny|small|base|large] [--steps=N] "
+                          "pretrain --data=GLOB --output_dir=DIR [--size=tiny|small|base|large] [--layers=N] [--steps=N] "
                           "[--batch_size=B] [--lr=X] [--warmup_steps=N] [--seed=S] [--save_every=N] [--keep=K] "
                           "[--log_every=N] [--stop_at=K] [--mask_style=official|bernoulli] [--device=auto|cpu|cuda]\n"
                           "Rerunning the same command resumes from the newest complete checkpoint.");
@@ -69,6 +71,7 @@ int main(int argc, char** argv) {
     o.output_dir = absl::GetFlag(FLAGS_output_dir);
     o.vocab = absl::GetFlag(FLAGS_vocab);
     o.size = absl::GetFlag(FLAGS_size);
+    o.layers = absl::GetFlag(FLAGS_layers);
     o.objective = absl::GetFlag(FLAGS_objective);
     o.steps = absl::GetFlag(FLAGS_steps);
     o.batch_size = absl::GetFlag(FLAGS_batch_size);

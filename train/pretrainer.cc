@@ -59,6 +59,7 @@ std::string FlagsJson(const PretrainOptions& o, int max_seq_length, const std::s
   nlohmann::ordered_json j;
   j["data"] = o.data;
   j["size"] = o.size;
+  j["layers"] = o.layers;
   j["objective"] = o.objective;
   j["steps"] = o.steps;
   j["batch_size"] = o.batch_size;
@@ -179,6 +180,7 @@ absl::StatusOr<Models> BuildModels(const PretrainOptions& o, const DataSetup& da
   Models m;
   absl::StatusOr<ElectraConfig> dc = DiscriminatorPreset(o.size, data.vocab->size());
   if (!dc.ok()) return dc.status();
+  if (o.layers > 0) dc->num_hidden_layers = o.layers;
   dc->hidden_dropout_prob = dc->attention_probs_dropout_prob = o.dropout;
   if (data.max_seq_length > dc->max_position_embeddings) {
     return absl::InvalidArgumentError(absl::StrCat("the shards hold ", data.max_seq_length,
@@ -217,6 +219,22 @@ absl::StatusOr<Models> BuildModels(const PretrainOptions& o, const DataSetup& da
   return m;
 }
 
+// The shapes a checkpoint's tower was saved with equal the ones this run builds (--size, --layers,
+// --generator_fraction), so that a rerun with other flags stops instead of passing over every
+// checkpoint as unusable and overwriting them. A config that cannot be read is left to the load.
+absl::Status CheckSameShapes(const std::string& dir, const std::string& tower, const ElectraConfig& built) {
+  absl::StatusOr<ElectraConfig> saved = ReadModelConfig(JoinPath(dir, tower));
+  if (!saved.ok()) return absl::OkStatus();
+  auto shape = [](const ElectraConfig& c) {
+    return absl::StrCat(c.num_hidden_layers, " layers, hidden size ", c.hidden_size, ", embedding size ",
+                        c.embedding_size, ", ", c.num_attention_heads, " heads, intermediate size ", c.intermediate_size);
+  };
+  if (shape(*saved) == shape(built)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      JoinPath(dir, tower), " has ", shape(*saved), "; this run builds ", shape(built),
+      " (--size, --layers, --generator_fraction): resume it with its own flags, or use another --output_dir"));
+}
+
 // Step 3: resumes from the newest checkpoint that verifies (falling back past damaged ones), or
 // leaves `state` at step 0.
 absl::Status ResumeFromCheckpoint(const PretrainOptions& o, const std::string& checkpoints, Models& m,
@@ -233,6 +251,12 @@ absl::Status ResumeFromCheckpoint(const PretrainOptions& o, const std::string& c
       return absl::FailedPreconditionError(absl::StrCat(
           dir, " was trained with --objective=", ObjectiveOf(*saved), ", not --objective=", o.objective,
           ": resume it with --objective=", ObjectiveOf(*saved), ", or start the other objective in another --output_dir"));
+    }
+    if (s.ok()) {
+      absl::Status same = m.discriminator ? CheckSameShapes(dir, "discriminator", m.discriminator_config)
+                                          : absl::OkStatus();
+      if (same.ok()) same = CheckSameShapes(dir, "generator", m.generator_config);
+      if (!same.ok()) return same;
     }
     if (s.ok() && m.discriminator) s = LoadModelDir(JoinPath(dir, "discriminator"), *m.discriminator);
     if (s.ok()) s = LoadModelDir(JoinPath(dir, "generator"), *m.generator);
@@ -472,6 +496,7 @@ absl::Status ResolvePretrainDefaults(PretrainOptions* o) {
   }
   if (o->dropout < 0) return absl::InvalidArgumentError("--dropout: must be in [0, 1)");
   if (o->steps < 1) return absl::InvalidArgumentError("--steps: must be at least 1");
+  if (o->layers == 0 || o->layers < -1) return absl::InvalidArgumentError("--layers: must be at least 1");
   if (o->batch_size < 1) return absl::InvalidArgumentError("--batch_size: must be at least 1");
   if (!(o->lr > 0)) return absl::InvalidArgumentError("--lr: must be positive");
   if (o->warmup_steps < 0) return absl::InvalidArgumentError("--warmup_steps: must be >= 0");

@@ -16,6 +16,7 @@ struct PretrainOptions {
   std::string output_dir;
   std::string vocab;       // vocab.txt for special-token ids; default: the shard spec's
   std::string size = "small";
+  int layers = -1;               // encoder layers of both towers; -1: the size's own
   // electra: generator + discriminator (replaced-token detection); mlm: BERT's masked LM alone, one
   // encoder the size of the discriminator (the official electra_objective=False).
   std::string objective = "electra";

@@ -37,6 +37,18 @@ expect_error "resuming an mlm checkpoint as electra" "step-00000008 was trained 
   "$PRETRAIN" "${COMMON[@]}" --steps=8 --output_dir="$TMP/mlm_a"
 expect_error "resuming an electra checkpoint as mlm" "step-00000008 was trained with --objective=electra, not --objective=mlm" \
   "$PRETRAIN" "${COMMON[@]}" --objective=mlm --output_dir="$TMP/a"
+# --layers deepens (or thins) both towers; a checkpoint of other shapes is an error, not skipped.
+expect_ok "--layers=3" "$PRETRAIN" "${COMMON[@]}" --steps=2 --layers=3 --output_dir="$TMP/l3"
+for t in discriminator generator; do
+  expect_eq "--layers=3: the $t has 3 layers" \
+    "$(grep -o '"num_hidden_layers": *[0-9]*' "$TMP/l3/checkpoints/step-00000002/$t/config.json" | grep -o '[0-9]*$')" 3
+done
+sum_a=$(cat "$TMP/a/checkpoints/"*/*/model.safetensors | md5sum)
+expect_error "resuming a 2-layer checkpoint with --layers=3" \
+  "step-00000008/discriminator has 2 layers, hidden size 64.*this run builds 3 layers, hidden size 64.*--layers" \
+  "$PRETRAIN" "${COMMON[@]}" --layers=3 --output_dir="$TMP/a"
+expect_eq "the refused resume leaves the checkpoints as they were" "$(cat "$TMP/a/checkpoints/"*/*/model.safetensors | md5sum)" "$sum_a"
+expect_error "--layers=0" "--layers: must be at least 1" "$PRETRAIN" "${COMMON[@]}" --layers=0 --output_dir="$TMP/l0"
 expect_error "unknown objective" "--objective: must be electra .* or mlm" "$PRETRAIN" "${COMMON[@]}" --objective=bert --output_dir="$TMP/xo"
 
 # A damaged newest checkpoint: fall back to the previous one, say so, and still end identical.

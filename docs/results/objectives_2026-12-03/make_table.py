@@ -5,7 +5,7 @@ Each row is one fine-tuned model, given as
     objective:label:minutes:flops:EVAL_JSON:SCORE_JSON
 where EVAL_JSON is `eval/evaluate --aggregate=mean --format=json` over its GLUE runs and SCORE_JSON
 is `train/score_checkpoint --json` of its checkpoint on the held-out books. Writes OUT/table.md and
-OUT/<objective>.dat (minutes, GLUE average) for gnuplot, and prints the table.
+OUT/<objective>.dat (minutes, GLUE average, FLOPs) for gnuplot, and prints the table.
 
     make_table.py OUT ROW...
 """
@@ -39,7 +39,7 @@ def main(out, rows):
         avg = sum(tasks[t]["mean"] for t in TASKS) / len(TASKS)
         cells = " | ".join(f"{tasks[t]['mean']:.2f} ± {tasks[t]['std']:.2f}" for t in TASKS)
         lines.append(f"| {objective} | {label} | {minutes} | {flops} | {held_out_cells(score)} | {cells} | {avg:.2f} |")
-        curves.setdefault(objective, []).append((float(minutes), avg))
+        curves.setdefault(objective, []).append((float(minutes), avg, float(flops)))
     # The paper's Table 1 (GLUE dev over its eight tasks, not these five), for scale.
     for objective, label, score in (("electra", "paper: ELECTRA-Small, 1M steps (GPU)", 79.9),
                                     ("mlm", "paper: BERT-Small, 1.45M steps (GPU)", 75.1)):
@@ -49,7 +49,7 @@ def main(out, rows):
         f.write("\n".join(lines) + "\n")
     for objective, curve in curves.items():
         with open(os.path.join(out, f"{objective}.dat"), "w") as f:
-            f.writelines(f"{m} {a:.4f}\n" for m, a in sorted(curve))
+            f.writelines(f"{m} {a:.4f} {fl:.3e}\n" for m, a, fl in sorted(curve, key=lambda c: c[2]))
     print("\n".join(lines))
 
 

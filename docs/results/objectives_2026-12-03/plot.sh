@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# GLUE against pretraining minutes for both objectives (electra.dat, mlm.dat from make_table.py),
-# with the untrained line(s): plot.sh DIR
+# GLUE against pretraining minutes, and against training FLOPs, for both objectives (electra.dat,
+# mlm.dat from make_table.py: minutes, average, FLOPs), with the untrained line(s): plot.sh DIR.
+# Minutes are each run's own clock; FLOPs are the same on every machine, so glue_vs_flops.png is the
+# comparison to read where the runs were measured on different machines.
 set -euo pipefail
 dir=$1
 ue=$(head -1 "$dir/electra.dat" | cut -d' ' -f2)
@@ -20,4 +22,17 @@ plot "$dir/electra.dat" using 1:2 with linespoints lw 2 pt 7 title "ELECTRA (rep
      "$dir/mlm.dat" using 1:2 with linespoints lw 2 pt 5 title "masked LM (BERT objective)", \
      $ue with lines dt 2 lc rgb "black" title "untrained (ELECTRA run's initialisation)"$mlm_untrained
 GNUPLOT
-echo "wrote $dir/glue_vs_minutes.png" >&2
+gnuplot <<GNUPLOT
+set terminal pngcairo size 900,560 font "sans,10" noenhanced
+set output "$dir/glue_vs_flops.png"
+set title "ELECTRA against masked LM at equal training FLOPs (mini, CPU, bf16): GLUE of the fine-tuned encoder"
+set xlabel "pretraining FLOPs (1e14)"
+set ylabel "GLUE average of 5 tasks (dev, paper task scores, mean of 3 seeds)"
+set grid
+set key bottom right
+set xrange [-0.2:10]
+plot "$dir/electra.dat" using (\$3/1e14):2 with linespoints lw 2 pt 7 title "ELECTRA (replaced-token detection)", \
+     "$dir/mlm.dat" using (\$3/1e14):2 with linespoints lw 2 pt 5 title "masked LM (BERT objective)", \
+     $ue with lines dt 2 lc rgb "black" title "untrained (ELECTRA run's initialisation)"$mlm_untrained
+GNUPLOT
+echo "wrote $dir/glue_vs_minutes.png and $dir/glue_vs_flops.png" >&2
