@@ -220,19 +220,21 @@ absl::StatusOr<Models> BuildModels(const PretrainOptions& o, const DataSetup& da
 }
 
 // The shapes a checkpoint's tower was saved with equal the ones this run builds (--size, --layers,
-// --generator_fraction), so that a rerun with other flags stops instead of passing over every
-// checkpoint as unusable and overwriting them. A config that cannot be read is left to the load.
+// --generator_fraction, the vocabulary), so that a rerun with other flags stops instead of passing
+// over every checkpoint as unusable and overwriting them. A config that cannot be read is left to
+// the load.
 absl::Status CheckSameShapes(const std::string& dir, const std::string& tower, const ElectraConfig& built) {
   absl::StatusOr<ElectraConfig> saved = ReadModelConfig(JoinPath(dir, tower));
   if (!saved.ok()) return absl::OkStatus();
   auto shape = [](const ElectraConfig& c) {
     return absl::StrCat(c.num_hidden_layers, " layers, hidden size ", c.hidden_size, ", embedding size ",
-                        c.embedding_size, ", ", c.num_attention_heads, " heads, intermediate size ", c.intermediate_size);
+                        c.embedding_size, ", attention heads ", c.num_attention_heads, ", intermediate size ",
+                        c.intermediate_size, ", vocabulary ", c.vocab_size, ", positions ", c.max_position_embeddings);
   };
   if (shape(*saved) == shape(built)) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       JoinPath(dir, tower), " has ", shape(*saved), "; this run builds ", shape(built),
-      " (--size, --layers, --generator_fraction): resume it with its own flags, or use another --output_dir"));
+      " (--size, --layers, --generator_fraction, --vocab): resume it with its own flags, or use another --output_dir"));
 }
 
 // Step 3: resumes from the newest checkpoint that verifies (falling back past damaged ones), or

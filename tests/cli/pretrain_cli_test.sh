@@ -48,6 +48,13 @@ expect_error "resuming a 2-layer checkpoint with --layers=3" \
   "step-00000008/discriminator has 2 layers, hidden size 64.*this run builds 3 layers, hidden size 64.*--layers" \
   "$PRETRAIN" "${COMMON[@]}" --layers=3 --output_dir="$TMP/a"
 expect_eq "the refused resume leaves the checkpoints as they were" "$(cat "$TMP/a/checkpoints/"*/*/model.safetensors | md5sum)" "$sum_a"
+expect_ok "--layers=3: stopped at step 1" "$PRETRAIN" "${COMMON[@]}" --steps=2 --layers=3 --stop_at=1 --output_dir="$TMP/l3b"
+expect_ok "--layers=3: resumed with the same flags" "$PRETRAIN" "${COMMON[@]}" --steps=2 --layers=3 --output_dir="$TMP/l3b"
+grep -q "resuming from .*step-00000001" "$TMP/stderr" && pass "--layers=3: resumes from step 1" || fail "--layers=3 resume: $(head -2 "$TMP/stderr")"
+expect_eq "--layers=3: resumed run is byte-identical" "$(cmp -s "$TMP/l3/checkpoints/step-00000002/discriminator/model.safetensors" "$TMP/l3b/checkpoints/step-00000002/discriminator/model.safetensors" && echo same)" same
+expect_ok "--layers=2 on a 2-layer run is its default depth: a finished run reruns as a no-op" "$PRETRAIN" "${COMMON[@]}" --layers=2 --output_dir="$TMP/a"
+expect_error "resuming with another generator size" "step-00000008/generator has 2 layers, hidden size 16.*this run builds 2 layers, hidden size 32" \
+  "$PRETRAIN" "${COMMON[@]}" --generator_fraction=0.5 --output_dir="$TMP/a"
 expect_error "--layers=0" "--layers: must be at least 1" "$PRETRAIN" "${COMMON[@]}" --layers=0 --output_dir="$TMP/l0"
 expect_error "unknown objective" "--objective: must be electra .* or mlm" "$PRETRAIN" "${COMMON[@]}" --objective=bert --output_dir="$TMP/xo"
 
