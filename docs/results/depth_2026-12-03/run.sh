@@ -4,16 +4,17 @@
 # the objectives runs (docs/results/objectives_2026-12-03: batch 64, lr 5e-4, 1/4 generator, bf16,
 # two processes), on a STEPS-step schedule with WARMUP warmup steps, stops it (SIGTERM: pretrain
 # saves a complete checkpoint) once its training FLOPs pass STOP_FLOPS, and scores the saved
-# checkpoints nearest to each FLOPS mark on the held-out books with their own generator, as
-# cpu_recipe.sh scores mini's minute marks.
+# checkpoint nearest to each FLOPS mark (in FLOPs, either side; cpu_recipe.sh's minute marks take
+# the first at or past) on the held-out books with its own generator, as cpu_recipe.sh scores.
 #
 #   run.sh WORK LAYERS STEPS WARMUP STOP_FLOPS MARK_FLOPS[,MARK_FLOPS...]
 #
 # SRC (default work/objectives60/mlm) is a cpu_recipe.sh --brown work directory: its vocab.txt,
-# train/, brown/ and heldout/ shards are the same for both objectives. Needs the built tools.
+# train/, brown/ and heldout/ shards are the same for both objectives. WORK and SRC are relative to
+# the repository root. Needs the built tools.
 set -euo pipefail
-cd "$(dirname "$0")/../../.."  # the repository root
 [ $# -eq 6 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+cd "$(dirname "$0")/../../.."  # the repository root
 work=$1 layers=$2 steps=$3 warmup=$4 stop_flops=$5 marks=$6
 src=${SRC:-work/objectives60/mlm}
 for d in vocab.txt train brown heldout; do
@@ -25,7 +26,8 @@ flags=(--data="$src/train/*.tfrecord*,$src/brown/*.tfrecord*" --size=mini --laye
        --threads=1 --log_every=250 --save_every=200 --keep=100000 --output_dir="$work/run")
 newest_flops() {  # training FLOPs of the newest complete checkpoint (0 if none)
   local last
-  last=$(ls -d "$work"/run/checkpoints/step-* 2>/dev/null | while read -r d; do [ -f "$d/DONE" ] && echo "$d"; done | tail -1)
+  last=$(ls -d "$work"/run/checkpoints/step-* 2>/dev/null | grep -E '/step-[0-9]{8}$' \
+    | while read -r d; do [ -f "$d/DONE" ] && echo "$d"; done | tail -1)
   [ -n "$last" ] && /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['train_flops'])" \
     "$last/training_state.json" || echo 0
 }
@@ -36,7 +38,7 @@ if ! past "$(newest_flops)" "$stop_flops"; then
   launcher=$!
   while kill -0 "$launcher" 2>/dev/null; do
     if past "$(newest_flops)" "$stop_flops"; then
-      pkill -TERM -f "^bazel-bin/train/pretrain .*--output_dir=$work/run" || true  # not launch.sh, whose line holds it too
+      pkill -TERM -P "$launcher" || true  # the pretrain ranks, launch.sh's children (rank 0 saves)
       break
     fi
     sleep 20
@@ -45,13 +47,15 @@ if ! past "$(newest_flops)" "$stop_flops"; then
 fi
 # The checkpoint nearest to each mark, its minutes and FLOPs, and its held-out scores.
 /usr/bin/python3 - "$work/run/checkpoints" "$marks" >"$work/marks.tsv" <<'PY'
-import json, os, sys
+import json, os, re, sys
 root, marks = sys.argv[1], [float(m) for m in sys.argv[2].split(",")]
 saved = []
-for name in sorted(os.listdir(root)):
-    if name.startswith("step-") and os.path.exists(os.path.join(root, name, "DONE")):
+for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+    if re.fullmatch(r"step-[0-9]{8}", name) and os.path.exists(os.path.join(root, name, "DONE")):
         s = json.load(open(os.path.join(root, name, "training_state.json")))
         saved.append((int(name[5:]), s["train_seconds"] / 60, s["train_flops"]))
+if not saved:
+    sys.exit(f"run.sh: no complete checkpoint in {root}; see the run's logs/pretrain.log")
 for m in marks:
     step, minutes, flops = min(saved, key=lambda c: abs(c[2] - m))
     print(f"{m:.3g}\t{step}\t{minutes:.1f}\t{flops:.3g}")
