@@ -16,9 +16,13 @@
 #       [--minutes=M,...] [--objective=electra|mlm] [--seeds=3] [--sst2_limit=8000]
 #       [--tasks=CoLA,SST-2,MRPC,STS-B,RTE] [--pretrain_args="..."] [--bin=bazel-bin]
 #       [--vocab_size=8000] [--finetune_args="..."] [--procs=N] [--fixed_generator=DIR] [--brown=DIR]
+#       [--sotu=DIR]
 # --brown=DIR adds the Brown corpus (scripts/get_brown.sh DIR: its pretraining files, never the
 # held-out or tagging files) to the vocabulary and the pretraining text, about doubling it; the
 # held-out books stay the same. Use a fresh --work: an existing vocabulary and shards are kept.
+# --sotu=DIR adds the State of the Union addresses (scripts/get_sotu.sh DIR: its pretraining
+# files) to the pretraining text only, sharded with the recipe's vocabulary (which it does not
+# change, so held-out figures compare with runs without it), one document per address.
 # --objective=mlm pretrains BERT's masked LM alone (one encoder the discriminator's size) and
 # fine-tunes its generator/ directory: the same recipe for the comparison at equal minutes.
 # --minutes=15,30,60 measures checkpoints by the clock instead of by step: pretraining saves every
@@ -51,6 +55,7 @@ minutes=""
 save_every=100
 fixed_generator=""
 brown=""
+sotu=""
 for arg in "$@"; do
   case "$arg" in
     --work=*) work="${arg#*=}" ;;
@@ -70,7 +75,8 @@ for arg in "$@"; do
     --save_every=*) save_every="${arg#*=}" ;;
     --fixed_generator=*) fixed_generator="${arg#*=}" ;;
     --brown=*) brown="${arg#*=}" ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --sotu=*) sotu="${arg#*=}" ;;
+    -h|--help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu_recipe.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -110,6 +116,12 @@ fi
 # Brown has one sentence per line and a blank line between its source files (its documents).
 [ -z "$brown" ] || [ -f "$work/brown/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$brown/text/pretrain/*.txt" \
   --vocab="$work/vocab.txt" --output_dir="$work/brown" --num_shards=4 --blank_lines_separate_docs=true --threads=2 --overwrite 2>>"$work/logs/data.log"
+if [ -n "$sotu" ]; then
+  [ -f "$sotu/text/DONE" ] || { echo "cpu_recipe.sh: --sotu=$sotu: no $sotu/text/DONE (make it with scripts/get_sotu.sh $sotu)" >&2; exit 1; }
+  data="$data,$work/sotu/*.tfrecord*"
+  [ -f "$work/sotu/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$sotu/text/pretrain/*.txt" \
+    --vocab="$work/vocab.txt" --output_dir="$work/sotu" --num_shards=4 --blank_lines_separate_docs=true --threads=2 --overwrite 2>>"$work/logs/data.log"
+fi
 [ -f "$work/train/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$train" --vocab="$work/vocab.txt" \
   --output_dir="$work/train" --num_shards=4 --blank_lines_separate_docs=false --threads=2 --overwrite 2>>"$work/logs/data.log"
 [ -f "$work/heldout/shard_spec-00000-of-00001.pbtxt" ] || "$bin/corpus/shard_corpus" --input="$heldout" --vocab="$work/vocab.txt" \

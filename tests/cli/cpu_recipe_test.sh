@@ -104,6 +104,24 @@ grep -q "shard_corpus: 4 documents, 6 sentences" "$W2/logs/data.log" && pass "Br
 grep -q "recipe_brown/brown/\*.tfrecord" "$W2/run/checkpoints/step-00000002/training_state.json" \
   && pass "pretraining reads the Brown shards" || fail "no Brown shards in $(cat "$W2/run/checkpoints/step-00000002/training_state.json")"
 
+# --sotu=DIR: the addresses (get_sotu.sh's layout) join the pretraining shards, one document per
+# address, and leave the vocabulary as it was (held-out figures stay comparable).
+S="$TMP/sotu"
+mkdir -p "$S/text/pretrain"
+printf 'The zarvosk address opens.\nIt ends.\n\nA second zarvosk address.\n\n' >"$S/text/pretrain/sotu_1790s.txt"
+expect_error "--sotu without get_sotu.sh's DONE" "--sotu=$S: no $S/text/DONE \\(make it with scripts/get_sotu.sh $S\\)" \
+  scripts/cpu_recipe.sh --bin="$BIN" --work="$TMP/bad" --sotu="$S"
+touch "$S/text/DONE"
+W3="$TMP/recipe_sotu"
+expect_ok "cpu_recipe --sotu runs" scripts/cpu_recipe.sh --bin="$BIN" --work="$W3" --size=tiny --steps=2 --checkpoints=2 \
+  --seeds=1 --tasks=RTE --vocab_size=1000 --sst2_limit=0 --sotu="$S" "--pretrain_args=--warmup_steps=1 --batch_size=8" \
+  "--finetune_args=--train_limit=16 --dev_limit=16 --epochs=1"
+expect_eq "the vocabulary is the books' alone (the addresses do not change it)" "$(md5sum <"$W3/vocab.txt")" "$(md5sum <"$W/vocab.txt")"
+grep -q "shard_corpus: 2 documents, 3 sentences" "$W3/logs/data.log" && pass "the addresses sharded as 2 documents" \
+  || fail "sotu shards: $(grep shard_corpus "$W3/logs/data.log")"
+grep -q "recipe_sotu/sotu/\*.tfrecord" "$W3/run/checkpoints/step-00000002/training_state.json" \
+  && pass "pretraining reads the addresses' shards" || fail "no address shards in $(cat "$W3/run/checkpoints/step-00000002/training_state.json")"
+
 expect_error "unknown flag" "unknown argument --stepz=3" scripts/cpu_recipe.sh --stepz=3
 expect_error "no typed-in rate any more" "unknown argument --steps_per_second=2" scripts/cpu_recipe.sh --steps_per_second=2
 expect_error "a checkpoint past the last step" "--checkpoints=3,9 .* past --steps=6" \
