@@ -22,15 +22,15 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+from brown_to_text import Failure, read_utf8, write_atomic  # noqa: E402  (shared with the Brown converters)
+
 PROG = "sotu_to_text"
 VERSION = 1  # of the conversion rule; recorded in DONE
 HELDOUT_EVERY = 20
 NAME = re.compile(r"^(\d{4})_[a-z0-9_.'-]+\.txt$")
 SENTENCE_END = re.compile(r"([.!?][\"')\]]?)\s+(?=[\"'(\[]?[A-Z0-9])")
 
-
-class Failure(Exception):
-    """A user-facing error; the message names the file."""
 
 
 def address_files(data_dir):
@@ -42,15 +42,6 @@ def address_files(data_dir):
         raise Failure(f"{data_dir}: no address files (named like 1790_george_washington_n.txt)")
     return names
 
-
-def read_utf8(path):
-    """The text of a file, or a Failure naming the byte offset of its first invalid UTF-8."""
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Failure(f"{path}: invalid UTF-8 at byte offset {e.start}") from None
 
 
 def sentences_of(path):
@@ -64,18 +55,6 @@ def sentences_of(path):
         raise Failure(f"{path}: no text")
     return sentences
 
-
-def write_atomic(path, text):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    part = path + ".part"
-    try:
-        with open(part, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(part, path)
-    except BaseException:
-        if os.path.exists(part):
-            os.remove(part)
-        raise
 
 
 def documents_text(addresses):
